@@ -1,0 +1,93 @@
+"""create_app(): the one ASGI app — pages at /, JSON API at /api/v1, operations at the root."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Route
+
+from afrobiz.api import problems
+from afrobiz.api.router import api_router
+from afrobiz.api.v1 import ops
+from afrobiz.config import Settings, get_settings
+from afrobiz.db import all_models  # noqa: F401  (every table known before the first query)
+from afrobiz.db.session import make_engine, make_sessionmaker
+from afrobiz.errors import DomainError
+from afrobiz.kit.metrics import MetricsMiddleware
+from afrobiz.web.errors import error_page
+from afrobiz.web.router import web_router
+from afrobiz.web.templating import static_files
+
+log = logging.getLogger("afrobiz")
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")
+
+
+def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = make_engine(database_url, pool_size=settings.db_pool_size)
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        try:
+            yield
+        finally:
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="AfroBiz Connect API",
+        version="1.0.0",
+        description="Find, review and book local businesses in Namibia.",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+
+    # One handler per error kind; API callers get problem+json, page visitors a page.
+    async def on_domain_error(request: Request, exc: DomainError):
+        if _wants_json(request):
+            return await problems.domain_error(request, exc)
+        return error_page(request, exc.status, exc.title, exc.detail)
+
+    async def on_http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_json(request):
+            return await problems.http_error(request, exc)
+        title = "Page not found" if exc.status_code == 404 else "Something is not right"
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return error_page(request, exc.status_code, title, detail)
+
+    async def on_validation_error(request: Request, exc: RequestValidationError):
+        if _wants_json(request):
+            return await problems.request_validation_error(request, exc)
+        return error_page(request, 422, "Please check what you entered", "; ".join(
+            f"{e['field']}: {e['message']}" for e in problems.validation_errors(exc)))
+
+    async def on_unexpected(request: Request, exc: Exception):
+        if _wants_json(request):
+            return await problems.unexpected_error(request, exc)
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_page(request, 500, "Something went wrong", "It has been logged. Please try again.")
+
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(Exception, on_unexpected)
+
+    app.include_router(ops.router)
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(web_router)
+    app.router.routes.append(Route("/static/{path:path}", static_files.endpoint, methods=["GET", "HEAD"]))
+
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(MetricsMiddleware)
+    return app

@@ -1,0 +1,99 @@
+"""The afrobiz command: serve, demo, db …  (settings: AFROBIZ_* environment, see --help)."""
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from afrobiz.config import Settings, get_settings
+from afrobiz.db import migrate
+from afrobiz.db.runtime import database_url
+
+ENV_HELP = "\n\n".join(
+    f"AFROBIZ_{name.upper()}: {field.description or ''}" for name, field in Settings.model_fields.items()
+)
+app = typer.Typer(help="AfroBiz Connect: business directory and booking platform for Namibia.\n\n"
+                  "Settings (environment variables, or a .env file):\n\n" + ENV_HELP,
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _serve(url: str, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    # Worker processes build the app from the environment, so hand them the URL there.
+    os.environ["AFROBIZ_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    uvicorn.run("afrobiz.asgi:app", host=host, port=port, workers=workers, proxy_headers=False,
+                log_level="info")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+          workers: Annotated[int, typer.Option(help="web processes")] = 1) -> None:
+    """Run the web app (pages and API); the embedded database if none is configured."""
+    with database_url(get_settings()) as url:
+        migrate.upgrade(url)
+        _serve(url, host, port, workers)
+
+
+@app.command()
+def demo(port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+         host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+         businesses: Annotated[int, typer.Option(help="how many demo businesses to load (first run only)")] = 300) -> None:
+    """Start everything a newcomer needs: database, migrations, Namibian demo data, the site."""
+    from afrobiz.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+    settings = get_settings()
+    with database_url(settings) as url:
+        console.print("Migrating the database…")
+        migrate.upgrade(url)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            tasks: dict[str, int] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            loaded = load_demo(url, businesses=businesses, progress=report)
+        console.print("Demo data loaded." if loaded else "Demo data already present: reusing it.")
+        console.print(f"\n[bold]AfroBiz Connect is running at http://{host}:{port}/[/bold]")
+        for role, email in DEMO_ACCOUNTS.items():
+            console.print(f"  {role:<9} {email}  password: {DEMO_PASSWORD}")
+        console.print("Stop with Ctrl+C.\n")
+        _serve(url, host, port, 1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    with database_url(get_settings()) as url:
+        migrate.upgrade(url, revision)
+        console.print(f"database at {migrate.current(url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="target revision, e.g. base or -1")]) -> None:
+    """Revert migrations down to REVISION."""
+    with database_url(get_settings()) as url:
+        migrate.downgrade(url, revision)
+        console.print(f"database at {migrate.current(url) or 'base'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the code's head."""
+    with database_url(get_settings()) as url:
+        console.print(f"current: {migrate.current(url) or 'base'}  head: {migrate.head()}")
+
+
+if __name__ == "__main__":
+    app()

