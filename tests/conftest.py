@@ -112,3 +112,15 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def login(db: AsyncSession):
+    """login(user) -> the Authorization header of a fresh API session for that user."""
+    from afrobiz.accounts.sessions import start_session
+
+    async def _login(user) -> dict[str, str]:
+        token = await start_session(db, user=user)
+        return {"Authorization": f"Bearer {token}"}
+
+    return _login

@@ -25,7 +25,7 @@ async def optional_user(request: Request, session: AsyncSession = Session) -> Us
     user = await resolve_session(session, token)
     if user is None:
         raise NotAuthenticated("The token is invalid or has expired.")
-    await set_identity(session, user.id, user.role.value)
+    await set_identity(session, user.id, str(user.role))
     return user
 
 
@@ -38,7 +38,7 @@ async def current_user(user: User | None = Depends(optional_user)) -> User:
 def require_role(*roles: str):
     """A dependency that lets only these roles through (403 for the others)."""
     async def dependency(user: User = Depends(current_user)) -> User:
-        if user.role.value not in roles:
+        if str(user.role) not in roles:
             raise PermissionDenied("Your account may not do this.")
         return user
     return dependency

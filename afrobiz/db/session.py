@@ -63,3 +63,19 @@ async def system_session(sessionmaker: async_sessionmaker[AsyncSession]) -> Asyn
     async with sessionmaker() as session, session.begin():
         await set_identity(session, None, "system")
         yield session
+
+
+@asynccontextmanager
+async def acting_as_system(session: AsyncSession) -> AsyncIterator[None]:
+    """Within a request, briefly see past RLS for one rule that needs it (e.g. counting
+    every booking that overlaps a slot, or a guest's booking). Keep the block small and
+    say why at each use; the caller's identity is restored afterwards."""
+    row = (await session.execute(text(
+        "SELECT current_setting('app.user_id', true), current_setting('app.role', true)"))).one()
+    await set_identity(session, None, "system")
+    try:
+        yield
+    finally:
+        await session.execute(
+            text("SELECT set_config('app.user_id', :uid, true), set_config('app.role', :role, true)"),
+            {"uid": row[0] or "", "role": row[1] or "anonymous"})
