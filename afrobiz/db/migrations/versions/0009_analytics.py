@@ -1,0 +1,19 @@
+"""The analytics domain's schema changes (empty until the analytics work needs one).
+
+Revision ID: 0009
+Revises: 0008
+"""
+from alembic import op  # noqa: F401
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
