@@ -70,3 +70,13 @@ def test_analytics_row_lands_in_its_quarter_and_the_monthly_view_refreshes(conn)
     row = conn.execute("SELECT total_views, total_revenue FROM business_stats_monthly WHERE business_id = %s",
                        (biz,)).fetchone()
     assert row == (7, 350)
+
+
+def test_partition_bounds_do_not_depend_on_the_session_time_zone(conn):
+    conn.execute("SET LOCAL TIME ZONE 'Africa/Windhoek'")
+    added = conn.execute("SELECT count(*) FROM ensure_partitions(6)").fetchone()[0]   # overlaps if local
+    assert added >= 3
+    conn.execute("SET LOCAL TIME ZONE 'UTC'")
+    bounds = conn.execute("SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c "
+                          "WHERE c.relname LIKE 'audit_logs_y%' AND c.relkind = 'r' ORDER BY 1").fetchall()
+    assert len(bounds) >= 8 and all(b[0].count("00:00:00+00") == 2 for b in bounds), bounds

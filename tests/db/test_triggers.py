@@ -84,3 +84,19 @@ def test_search_document_is_weighted_unaccented_and_never_null(conn):
     conn.execute("UPDATE businesses SET description = 'Knotless braids and cornrows' WHERE id = %s", (biz,))
     doc = conn.execute("SELECT search_document::text FROM businesses WHERE id = %s", (biz,)).fetchone()[0]
     assert "'cornrow'" in doc
+
+
+def test_rating_trigger_works_for_a_customer_under_rls(database_url):
+    # As the app role a customer may not update businesses, yet their approved review
+    # (inserted by a moderator flow here) must move the totals; and app.role comes back.
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SELECT set_config('app.role', 'system', true)")
+        owner, customer = user(conn, "business_owner"), user(conn)
+        biz = business(conn, owner)
+        conn.execute("SET ROLE afrobiz_app")
+        conn.execute("SELECT set_config('app.user_id', %s, true), set_config('app.role', 'customer', true)",
+                     (str(customer),))
+        insert(conn, "reviews", business_id=biz, customer_id=customer, rating=4, status="approved")
+        assert conn.execute("SELECT app_role()").fetchone()[0] == "customer"
+        assert totals(conn, biz) == (Decimal("4.00"), 1)
+        conn.rollback()

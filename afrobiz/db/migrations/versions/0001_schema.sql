@@ -385,9 +385,11 @@ BEGIN
   END LOOP;
   RETURN COALESCE(NEW, OLD);
 END;
-$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp;
--- SECURITY DEFINER: a customer's review must update the business's totals even though
--- Row Level Security does not let the customer update the business row.
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET app.role = 'system';
+-- A customer's review must update the business's totals even though Row Level Security
+-- does not let the customer update the business row: the function runs as the owner and,
+-- because FORCE ROW LEVEL SECURITY binds a non-superuser owner too, as 'system' (the SET
+-- clause restores the caller's app.role when the function returns).
 CREATE TRIGGER update_business_rating_trigger
   AFTER INSERT OR UPDATE OR DELETE ON reviews
   FOR EACH ROW EXECUTE FUNCTION update_business_rating();
@@ -610,6 +612,8 @@ DECLARE
   end_at date;
   part text;
   i integer;
+  lower_bound text;
+  upper_bound text;
 BEGIN
   FOR spec IN SELECT * FROM (VALUES
       ('audit_logs', 'created_at', 'month', interval '1 month'),
@@ -622,13 +626,16 @@ BEGIN
               CASE spec.unit WHEN 'month' THEN 'm' || to_char(start_at, 'MM')
                              ELSE 'q' || to_char(start_at, 'Q') END;
       CONTINUE WHEN to_regclass(part) IS NOT NULL;
+      -- timestamptz bounds are spelled in UTC, so the session's time zone cannot shift them.
+      lower_bound := start_at::text || CASE spec.unit WHEN 'month' THEN ' 00:00:00+00' ELSE '' END;
+      upper_bound := end_at::text || CASE spec.unit WHEN 'month' THEN ' 00:00:00+00' ELSE '' END;
       -- Move rows out of the default partition first, or attaching the range fails.
       EXECUTE format('CREATE TEMP TABLE _moving ON COMMIT DROP AS SELECT * FROM %I WHERE %I >= %L AND %I < %L',
-                     spec.tbl || '_default', spec.col, start_at, spec.col, end_at);
+                     spec.tbl || '_default', spec.col, lower_bound, spec.col, upper_bound);
       EXECUTE format('DELETE FROM %I WHERE %I >= %L AND %I < %L',
-                     spec.tbl || '_default', spec.col, start_at, spec.col, end_at);
+                     spec.tbl || '_default', spec.col, lower_bound, spec.col, upper_bound);
       EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
-                     part, spec.tbl, start_at, end_at);
+                     part, spec.tbl, lower_bound, upper_bound);
       EXECUTE format('INSERT INTO %I SELECT * FROM _moving', spec.tbl);
       DROP TABLE _moving;
       RETURN NEXT part;
