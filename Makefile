@@ -21,7 +21,7 @@ serve: $(BIN)/.installed
 	$(BIN)/afrobiz serve
 
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -18,6 +18,7 @@ from afrobiz.db import all_models  # noqa: F401  (every table known before the f
 from afrobiz.db.session import make_engine, make_sessionmaker
 from afrobiz.errors import DomainError
 from afrobiz.kit.metrics import MetricsMiddleware
+from afrobiz.web.deps import install as install_page_auth
 from afrobiz.web.errors import error_page
 from afrobiz.web.router import web_router
 from afrobiz.web.templating import static_files
@@ -57,7 +58,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     async def on_domain_error(request: Request, exc: DomainError):
         if _wants_json(request):
             return await problems.domain_error(request, exc)
-        return error_page(request, exc.status, exc.title, exc.detail)
+        return error_page(request, exc.status, exc.title, exc.detail, headers=exc.headers)
 
     async def on_http_error(request: Request, exc: StarletteHTTPException):
         if _wants_json(request):
@@ -82,6 +83,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
+    install_page_auth(app)
 
     app.include_router(ops.router)
     app.include_router(api_router, prefix="/api/v1")

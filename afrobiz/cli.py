@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from afrobiz.accounts.cli import admin_app
 from afrobiz.config import Settings, get_settings
 from afrobiz.db import migrate
 from afrobiz.db.runtime import database_url
@@ -20,6 +21,7 @@ app = typer.Typer(help="AfroBiz Connect: business directory and booking platform
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
 console = Console()
 
 
@@ -70,6 +72,29 @@ def demo(port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
             console.print(f"  {role:<9} {email}  password: {DEMO_PASSWORD}")
         console.print("Stop with Ctrl+C.\n")
         _serve(url, host, port, 1)
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option(help="jobs run at the same time")] = 4,
+           failed: Annotated[bool, typer.Option("--failed", help="list jobs that failed for good, then exit")] = False) -> None:
+    """Run background jobs (notifications, reminders, expiry, partitions, retention); any number may run."""
+    import asyncio
+    import logging
+
+    from afrobiz.worker.run import failed_jobs, run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    settings = get_settings()
+    with database_url(settings) as url:
+        if failed:
+            for job in asyncio.run(failed_jobs(url)):
+                console.print(f"#{job['id']} {job['task_name']} attempts={job['attempts']} "
+                              f"failed_at={job['failed_at']} args={job['args']}")
+            return
+        migrate.upgrade(url)
+        console.print(f"Worker running ({concurrency} at a time). Stop with Ctrl+C.")
+        asyncio.run(run_worker(url, settings, concurrency=concurrency))
 
 
 @db_app.command("upgrade")

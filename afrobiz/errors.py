@@ -12,6 +12,11 @@ class DomainError(Exception):
         self.errors = errors or []
 
     @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (e.g. Retry-After on a 429)."""
+        return {}
+
+    @property
     def type(self) -> str:
         # A stable, documented identifier per error kind.
         return f"https://afrobiz.na/problems/{type(self).__name__}"

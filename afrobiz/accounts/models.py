@@ -41,7 +41,6 @@ user_role = Enum(
 )
 
 
-
 class TokenPurpose(enum.StrEnum):
     """The values the CHECK on verification_tokens.purpose allows (a VARCHAR, not a PG enum)."""
 

@@ -34,7 +34,9 @@ def validation_errors(exc: RequestValidationError) -> list[dict]:
 
 
 async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = dict(exc.headers)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return problem(exc.status, exc.detail, type_=exc.type, title=exc.title, errors=exc.errors, headers=headers)
 
 

@@ -3,7 +3,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from afrobiz.api.v1 import booking
+from afrobiz.api.v1 import notifications
 from afrobiz.api.v1 import directory
+from afrobiz.api.v1 import admin_directory
+from afrobiz.api.v1 import reviews, favorites, admin_reviews
+from afrobiz.api.v1 import search
+from afrobiz.api.v1 import accounts
 
 api_router = APIRouter()
 api_router.include_router(directory.router)
+api_router.include_router(admin_directory.router)
+api_router.include_router(booking.router)
+api_router.include_router(reviews.router)
+api_router.include_router(favorites.router)
+api_router.include_router(admin_reviews.router)
+api_router.include_router(notifications.router)
+api_router.include_router(search.router)
+api_router.include_router(accounts.router)

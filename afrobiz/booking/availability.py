@@ -241,6 +241,21 @@ class _Context:
         ]
         self.now = _aware_utc(now, "now")
         self.today = self.now.astimezone(self.z).date()
+        # Per-day results reused by every candidate of that day (free_slots checks dozens).
+        self.caps_by_day: dict[date, list[tuple[datetime, datetime]] | None] = {}
+        self.spans_by_day: dict[date, list[tuple[AvailabilityWindow, datetime, datetime]]] = {}
+
+    def caps(self, d: date) -> list[tuple[datetime, datetime]] | None:
+        if d not in self.caps_by_day:
+            self.caps_by_day[d] = _business_intervals(self, d)
+        return self.caps_by_day[d]
+
+    def window_spans(self, d: date) -> list[tuple[AvailabilityWindow, datetime, datetime]]:
+        if d not in self.spans_by_day:
+            self.spans_by_day[d] = [
+                (w, _boundary(datetime.combine(d, w.start_time), self.z), _boundary(_window_end(d, w), self.z))
+                for w in self.windows.get(day_of_week(d), ())]
+        return self.spans_by_day[d]
 
 
 def _problem(ctx: _Context, d: date, t: time) -> SlotProblem | None:
@@ -253,16 +268,12 @@ def _problem(ctx: _Context, d: date, t: time) -> SlotProblem | None:
         return SlotProblem.OUTSIDE_HOURS
     end = start + rules.duration
 
-    caps = _business_intervals(ctx, d)
+    caps = ctx.caps(d)
     if caps is not None and not any(a <= start and end <= b for a, b in caps):
         own = ctx.hours.get(day_of_week(d))
         return SlotProblem.CLOSED if own is not None and own.is_closed else SlotProblem.OUTSIDE_HOURS
 
-    containing = [
-        w for w in ctx.windows.get(day_of_week(d), ())
-        if _boundary(datetime.combine(d, w.start_time), ctx.z) <= start
-        and end <= _boundary(_window_end(d, w), ctx.z)
-    ]
+    containing = [w for w, w_start, w_end in ctx.window_spans(d) if w_start <= start and end <= w_end]
     if not containing:
         return SlotProblem.OUTSIDE_HOURS
     # The grid is measured on the wall clock, matching free_slots' candidates.

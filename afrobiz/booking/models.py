@@ -1,4 +1,5 @@
-"""Booking tables (services, service_availability, bookings, booking_status_history), mapped from migration 0001."""
+"""Booking tables (services, service_availability, bookings, booking_status_history) from
+migration 0001, and business_closures from 0005."""
 from __future__ import annotations
 
 import enum
@@ -37,6 +38,9 @@ class BookingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
 
+
+# The statuses that hold a slot (the exclusion constraint's WHERE says the same).
+ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS)
 
 booking_status = Enum(
     BookingStatus, name="booking_status", create_type=False, values_callable=lambda e: [m.value for m in e]
@@ -85,6 +89,9 @@ class Service(Base):
     buffer_after_minutes: Mapped[int] = _int(0)
     capacity: Mapped[int] = _int(1)
     cancellation_deadline_hours: Mapped[int] = _int(0)
+    # Migration 0005: slots step by this many minutes (None = the duration); price per guest.
+    slot_interval_minutes: Mapped[int | None] = mapped_column(Integer)
+    price_per_person: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 
@@ -177,4 +184,18 @@ class BookingStatusHistory(Base):
     new_status: Mapped[BookingStatus] = mapped_column(booking_status, nullable=False)
     changed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class BusinessClosure(Base):
+    """A local date on which the business takes no bookings (holiday, leave)."""
+
+    __tablename__ = "business_closures"
+
+    id: Mapped[uuid.UUID] = _id()
+    business_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("businesses.id", ondelete="CASCADE"), nullable=False
+    )
+    closed_on: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = _created_at()

@@ -4,7 +4,14 @@ from __future__ import annotations
 from afrobiz.accounts.models import TokenPurpose, User, UserRole, UserSession, VerificationToken
 from afrobiz.admin.models import AuditLog, SystemSetting
 from afrobiz.analytics.models import BusinessAnalytics, BusinessStatsMonthly, business_stats_monthly
-from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory, Service, ServiceAvailability
+from afrobiz.booking.models import (
+    Booking,
+    BookingStatus,
+    BookingStatusHistory,
+    BusinessClosure,
+    Service,
+    ServiceAvailability,
+)
 from afrobiz.db.base import Base
 from afrobiz.directory.models import (
     Business,
@@ -25,13 +32,17 @@ from afrobiz.payments.models import (
     PaymentWebhookEvent,
 )
 from afrobiz.reviews.models import Review, ReviewImage, ReviewStatus, ReviewVote
+from afrobiz.search.models import SearchEntry, SearchWord
 
 __all__ = [
+    "SearchEntry",
+    "SearchWord",
     "AuditLog",
     "Base",
     "Booking",
     "BookingStatus",
     "BookingStatusHistory",
+    "BusinessClosure",
     "Business",
     "BusinessAnalytics",
     "BusinessHours",

@@ -217,6 +217,7 @@ class BusinessHours(Base):
 
 class BusinessImage(Base):
     __tablename__ = "business_images"
+    __mapper_args__ = {"eager_defaults": True}
 
     id: Mapped[uuid.UUID] = _id()
     business_id: Mapped[uuid.UUID] = mapped_column(
@@ -230,3 +231,21 @@ class BusinessImage(Base):
         image_type_enum, nullable=False, server_default=ImageType.GALLERY.value
     )
     created_at: Mapped[datetime] = _created_at()
+    # Migration 0003: the largest size's pixels and every stored WebP size
+    # ({"thumb": {"key", "url", "width", "height"}, "card": ..., "full": ...}).
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    variants: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+
+
+class BusinessClick(Base):
+    """One click on a contact button (phone, whatsapp, website, directions) (0003)."""
+
+    __tablename__ = "business_clicks"
+
+    id: Mapped[uuid.UUID] = _id()
+    business_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("businesses.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    clicked_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())

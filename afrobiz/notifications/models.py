@@ -92,3 +92,19 @@ class NotificationPreference(Base):
     updated_at: Mapped[datetime] = mapped_column(
         TZ, nullable=False, server_default=func.now(), server_onupdate=FetchedValue()
     )
+
+
+class OutboundMessage(Base):
+    """What a local stand-in channel 'sent' (no SMS/WhatsApp provider or SMTP server
+    configured): the message is kept here so nothing is silently dropped. Staff only."""
+
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[uuid.UUID] = _id()
+    notification_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("notifications.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20), nullable=False)
+    recipient: Mapped[str] = mapped_column(String(255), nullable=False)
+    subject: Mapped[str | None] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())

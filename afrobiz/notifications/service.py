@@ -1,26 +1,125 @@
-"""notify(): the one entry point every domain uses to tell a user something.
+"""notify(): the one entry point every domain uses to tell a user something, and the
+in-app inbox (list, unread count, mark read).
 
-For now it records the in-app notification; the notifications issue adds e-mail/SMS
-channels, preferences and delivery jobs behind this same signature.
+notify() records the in-app notification and, in the same transaction, defers one delivery
+job per outside channel the user's preferences and the type allow: a rolled-back request
+sends nothing, a committed one loses nothing (DESIGN 4.2).
 """
 from __future__ import annotations
 
+import base64
 import uuid
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from afrobiz.accounts.models import User
 from afrobiz.db.session import acting_as_system
+from afrobiz.errors import InvalidInput, NotFound
+from afrobiz.notifications import jobs
 from afrobiz.notifications.models import Notification, NotificationType
+from afrobiz.notifications.preferences import channels_for
+from afrobiz.worker.app import defer_in_transaction
+
+MAX_LIMIT = 100
 
 
 async def notify(session: AsyncSession, *, user_id: uuid.UUID, type: NotificationType | str, title: str,
                  message: str, data: dict[str, Any] | None = None) -> Notification:
-    """Record a notification for user_id (whoever triggers it: RLS would refuse a row for
-    another user, and telling another user is exactly what notify is for)."""
-    notification = Notification(user_id=user_id, type=NotificationType(type), title=title[:255],
-                                message=message, data=data or {})
+    """Record a notification for user_id and queue its e-mail/SMS/WhatsApp deliveries as the
+    user's preferences allow (whoever triggers it: RLS would refuse a row for another user,
+    and telling another user is exactly what notify is for)."""
+    type = NotificationType(type)
     async with acting_as_system(session):
+        user = await session.get(User, user_id)
+        channels = await channels_for(session, user=user, type=type) if user else None
+        notification = Notification(user_id=user_id, type=type, title=title[:255], message=message,
+                                    data=data or {},
+                                    # In-app switched off: kept for the record, never "unread".
+                                    is_read=bool(channels and not channels.in_app))
         session.add(notification)
         await session.flush()
+    if channels is None:
+        return notification
+    nid = str(notification.id)
+    if channels.email:
+        await defer_in_transaction(session, jobs.send_email, notification_id=nid)
+    if channels.sms:
+        await defer_in_transaction(session, jobs.send_text, notification_id=nid, channel="sms")
+    if channels.whatsapp:
+        await defer_in_transaction(session, jobs.send_text, notification_id=nid, channel="whatsapp")
     return notification
+
+
+async def notify_guest(session: AsyncSession, *, booking_id: uuid.UUID, email: str | None, phone: str | None,
+                       title: str, message: str) -> int:
+    """A guest (a booking without an account) has no inbox: queue the message straight to
+    the booking's e-mail and phone, one job per channel; returns how many were queued."""
+    queued = 0
+    for channel, contact in (("email", email), ("sms", phone)):
+        if contact:
+            await defer_in_transaction(session, jobs.send_guest, booking_id=str(booking_id), channel=channel,
+                                       title=title, message=message)
+            queued += 1
+    return queued
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+def _encode_cursor(n: Notification) -> str:
+    raw = f"{n.created_at.isoformat()}|{n.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, nid = raw.split("|")
+        return datetime.fromisoformat(at), uuid.UUID(nid)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid.", field="cursor") from None
+
+
+async def list_notifications(session: AsyncSession, *, user_id: uuid.UUID, limit: int = 20,
+                             cursor: str | None = None, unread_only: bool = False) -> dict[str, Any]:
+    """The user's notifications, newest first, keyset-paginated, with the unread count."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    query = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        query = query.where(Notification.is_read.is_(False))
+    if cursor:
+        at, nid = _decode_cursor(cursor)
+        query = query.where(or_(Notification.created_at < at,
+                                and_(Notification.created_at == at, Notification.id < nid)))
+    rows = list(await session.scalars(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "next_cursor": _encode_cursor(rows[-1]) if more else None,
+            "unread_count": await unread_count(session, user_id=user_id)}
+
+
+async def unread_count(session: AsyncSession, *, user_id: uuid.UUID) -> int:
+    return await session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.is_read.is_(False))) or 0
+
+
+async def mark_read(session: AsyncSession, *, user_id: uuid.UUID, notification_id: uuid.UUID) -> None:
+    """Mark one of the user's notifications read; another user's is 'not found'."""
+    n = await session.get(Notification, notification_id)
+    if n is None or n.user_id != user_id:
+        raise NotFound("No such notification.")
+    if not n.is_read:
+        n.is_read, n.read_at = True, func.now()
+        await session.flush()
+
+
+async def mark_all_read(session: AsyncSession, *, user_id: uuid.UUID) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    result = await session.execute(
+        update(Notification).where(Notification.user_id == user_id, Notification.is_read.is_(False))
+        .values(is_read=True, read_at=func.now()).execution_options(synchronize_session=False))
+    return result.rowcount or 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, INET
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from afrobiz.db.base import Base
@@ -82,6 +84,9 @@ class Review(Base):
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
     published_at: Mapped[datetime | None] = mapped_column(TZ)
+    # 0006: where it came from and why it was held (spam signals shown to moderators).
+    ip_address: Mapped[IPv4Address | IPv6Address | None] = mapped_column(INET)
+    spam_signals: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default=text("'{}'"))
 
     images: Mapped[list[ReviewImage]] = relationship(
         lazy="raise",
@@ -121,3 +126,18 @@ class ReviewVote(Base):
     is_helpful: Mapped[bool] = mapped_column(Boolean, nullable=False)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
+
+
+class ReviewReport(Base):
+    """A user's report of a review (one per user per review, migration 0006)."""
+
+    __tablename__ = "review_reports"
+    __mapper_args__ = {"eager_defaults": True}
+
+    id: Mapped[uuid.UUID] = _id()
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()

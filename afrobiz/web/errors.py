@@ -7,5 +7,7 @@ from starlette.responses import Response
 from afrobiz.web.templating import templates
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
-    return templates.TemplateResponse(request, "error.html", {"title": title, "detail": detail}, status_code=status)
+def error_page(request: Request, status: int, title: str, detail: str,
+               headers: dict[str, str] | None = None) -> Response:
+    return templates.TemplateResponse(request, "error.html", {"title": title, "detail": detail},
+                                      status_code=status, headers=headers)

@@ -4,6 +4,20 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from afrobiz.web.pages import home
+from afrobiz.web.pages import booking
+from afrobiz.web.pages import accounts
+from afrobiz.web.pages import notifications
+from afrobiz.web.pages import directory
+from afrobiz.web.pages import directory_owner
+from afrobiz.web.pages import search
+from afrobiz.web.pages import reviews
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(home.router)
+web_router.include_router(directory.router)
+web_router.include_router(directory_owner.router)
+web_router.include_router(notifications.router)
+web_router.include_router(accounts.router)
+web_router.include_router(search.router)
+web_router.include_router(reviews.router)
+web_router.include_router(booking.router)

@@ -1,0 +1,122 @@
+"""What the accounts API reads and answers (never a password hash or a token hash)."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from afrobiz.accounts.passwords import MAX_LENGTH
+
+Password = Field(min_length=1, max_length=MAX_LENGTH + 64)    # the rules give the precise message
+
+
+class RegisterIn(BaseModel):
+    email: EmailStr = Field(max_length=255)
+    password: str = Password
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(None, max_length=30)
+    role: Literal["customer", "business_owner"] = "customer"
+    preferred_language: str = Field("en", min_length=2, max_length=10)
+    marketing_consent: bool = False
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=255)
+    password: str = Field(max_length=1024)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    role: str
+    email_verified: bool
+    phone_verified: bool
+    profile_image_url: str | None = None
+    date_of_birth: date | None = None
+    gender: str | None = None
+    preferred_language: str
+    marketing_consent: bool
+    location_city: str | None = None
+    location_region: str | None = None
+    created_at: datetime
+    last_login_at: datetime | None = None
+
+
+class AdminUserRead(UserRead):
+    is_active: bool
+    is_suspended: bool
+    suspension_reason: str | None = None
+
+
+class LoginOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    user: UserRead
+
+
+class ProfileUpdate(BaseModel):
+    """The fields a user may change on themselves. Anything else sent (role, email,
+    verification flags, suspension, id) is ignored: mass assignment changes nothing."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    first_name: str | None = Field(None, min_length=1, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: date | None = None
+    gender: str | None = Field(None, max_length=20)
+    preferred_language: str | None = Field(None, min_length=2, max_length=10)
+    marketing_consent: bool | None = None
+    location_city: str | None = Field(None, max_length=100)
+    location_region: str | None = Field(None, max_length=100)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Password
+
+
+class EmailChange(BaseModel):
+    email: EmailStr = Field(max_length=255)
+    password: str = Field(max_length=1024)
+
+
+class PhoneChange(BaseModel):
+    phone: str = Field(min_length=1, max_length=30)
+    password: str = Field(max_length=1024)
+
+
+class PhoneCode(BaseModel):
+    code: str = Field(pattern=r"^\s*\d{6}\s*$")
+
+
+class TokenIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class ResetRequest(BaseModel):
+    email: str = Field(max_length=255)
+
+
+class ResetConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Password
+
+
+class PasswordConfirm(BaseModel):
+    password: str = Field(max_length=1024)
+
+
+class SuspendIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class Accepted(BaseModel):
+    detail: str

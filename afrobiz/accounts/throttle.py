@@ -1,0 +1,37 @@
+"""How often each account action may be tried (moving windows, per IP and per account).
+
+Counted per e-mail address whether or not an account has it, so a 429 reveals nothing.
+"""
+from __future__ import annotations
+
+from afrobiz.kit import ratelimit
+
+LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+LOGIN_FAILURES_PER_IP = "30 per 15 minutes"       # mobile carriers put many people behind one IP
+REGISTER_PER_IP = "10 per hour"
+REGISTER_PER_EMAIL = "5 per hour"
+RESET_PER_IP = "10 per hour"
+RESET_PER_EMAIL = "5 per hour"
+TOKEN_PER_IP = "30 per hour"                      # trying reset/verification links
+CODE_SENDS_PER_USER = "5 per hour"
+CODE_FAILURES_PER_USER = "5 per 10 minutes"       # a 6-digit code: 5 guesses in its lifetime
+PASSWORD_CHECKS_PER_USER = "10 per 15 minutes"    # re-entering the password (change, delete)
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def ip_key(ip: str | None) -> str:
+    return ip or "unknown"
+
+
+async def guard(pairs: list[tuple[str, str]], detail: str | None = None) -> None:
+    """Check every (key, rate) first, then count one event on each: raises Throttled (429)."""
+    for key, rate in pairs:
+        await ratelimit.check(key, rate, detail)
+    for key, rate in pairs:
+        await ratelimit.hit(key, rate)
+
+
+__all__ = ["ratelimit", "guard", "email_key", "ip_key"]

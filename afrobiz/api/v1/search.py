@@ -1,0 +1,107 @@
+"""Search endpoints: GET /search/businesses (words, place, filters, facets) and GET /search/suggest."""
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from afrobiz.api.deps import Session
+from afrobiz.search import queries
+from afrobiz.search import suggest as suggestions
+from afrobiz.search.params import MAX_LIMIT, MAX_Q, MAX_RADIUS_KM, SearchParams
+
+router = APIRouter(tags=["search"])
+
+
+class CategoryRef(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+
+
+class SearchHit(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    category: CategoryRef | None = None
+    city: str | None = None
+    region: str | None = None
+    average_rating: float
+    review_count: int
+    price_range: str | None = None
+    distance_km: float | None = None
+    is_open_now: bool
+    is_featured: bool
+    is_verified: bool
+    thumbnail_url: str | None = None
+
+
+class CategoryFacet(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    count: int
+
+
+class ValueFacet(BaseModel):
+    value: str
+    count: int
+
+
+class Facets(BaseModel):
+    category: list[CategoryFacet]
+    region: list[ValueFacet]
+    price_range: list[ValueFacet]
+
+
+class SearchPage(BaseModel):
+    items: list[SearchHit]
+    next_cursor: str | None
+    facets: Facets | None = None
+    total: int | None = None
+    did_you_mean: str | None = None
+
+
+class Suggestion(BaseModel):
+    type: Literal["business", "category"]
+    name: str
+    slug: str
+
+
+@router.get("/search/businesses", response_model=SearchPage, response_model_exclude_none=False,
+            summary="Search active businesses")
+async def search_businesses(
+    request: Request,
+    q: str | None = Query(None, max_length=MAX_Q, description="words; \"phrases\", or, -not"),
+    category: str | None = Query(None, max_length=100, description="slug or id; includes subcategories"),
+    region: str | None = Query(None, max_length=100),
+    city: str | None = Query(None, max_length=100),
+    lat: float | None = Query(None, ge=-90, le=90),
+    lon: float | None = Query(None, ge=-180, le=180),
+    radius_km: float | None = Query(None, gt=0, le=MAX_RADIUS_KM, description="default 25 with lat/lon"),
+    min_rating: float | None = Query(None, ge=0, le=5),
+    price_range: str | None = Query(None, max_length=60, description="comma-separated"),
+    open_now: bool = False,
+    verified: bool = False,
+    bookable: bool = Query(False, description="has services that take bookings"),
+    sort: Literal["relevance", "distance", "rating", "newest"] = "relevance",
+    limit: int = Query(20, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(None, max_length=2000),
+    session: AsyncSession = Session,
+):
+    params = SearchParams(
+        q=q, category=category, region=region, city=city, lat=lat, lon=lon, radius_km=radius_km,
+        min_rating=min_rating, price_range=tuple((price_range or "").split(",")), open_now=open_now,
+        verified=verified, bookable=bookable, sort=sort, limit=limit, cursor=cursor)
+    result = await queries.search_businesses(session, params=params, secret=request.app.state.settings.secret_key)
+    return SearchPage(items=result.items, next_cursor=result.next_cursor, facets=result.facets,
+                      total=result.total, did_you_mean=result.did_you_mean)
+
+
+@router.get("/search/suggest", response_model=list[Suggestion], summary="As-you-type suggestions")
+async def suggest(q: str = Query("", max_length=100), limit: int = Query(8, ge=1, le=20),
+                  session: AsyncSession = Session):
+    return await suggestions.suggest(session, q=q, limit=limit)

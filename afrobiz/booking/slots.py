@@ -1,0 +1,135 @@
+"""Free slots and the slot re-check: loads a service's rules from the database and hands
+them to the pure maths in availability.py."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import literal, select
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from afrobiz.booking import availability as av
+from afrobiz.booking.models import ACTIVE_STATUSES, Booking, BusinessClosure, Service, ServiceAvailability
+from afrobiz.db.session import acting_as_system
+from afrobiz.directory.models import Business, BusinessHours, BusinessStatus
+from afrobiz.errors import InvalidInput, NotFound
+
+
+def business_tz(business: Business | None) -> str:
+    """A business's zone: its settings may name one, else Namibia's."""
+    tz = (business.settings or {}).get("timezone") if business is not None else None
+    return tz if isinstance(tz, str) and tz else av.DEFAULT_TZ
+
+
+@dataclass
+class ServiceContext:
+    """Everything the slot maths needs about one bookable service."""
+
+    service: Service
+    business: Business
+    rules: av.ServiceRules
+    windows: list[tuple[int, time, time]]
+    hours: list[av.BusinessHours]
+
+
+def rules_for(service: Service, tz: str) -> av.ServiceRules:
+    return av.ServiceRules(
+        duration_minutes=service.duration_minutes or 60,
+        buffer_before_minutes=service.buffer_before_minutes,
+        buffer_after_minutes=service.buffer_after_minutes,
+        capacity=service.capacity,
+        min_advance_hours=service.min_advance_booking_hours,
+        max_advance_days=service.max_advance_booking_days,
+        slot_step_minutes=service.slot_interval_minutes,
+        tz=tz,
+    )
+
+
+async def load_context(session: AsyncSession, service_id: uuid.UUID, *, lock: bool = False) -> ServiceContext:
+    """The bookable service with its business, windows and hours; NotFound if it cannot be booked.
+
+    lock=True takes the service row FOR UPDATE: bookings of a capacity-N service are
+    serialised on it, so counting the overlaps and inserting cannot interleave."""
+    q = select(Service, Business).join(Business, Business.id == Service.business_id).where(Service.id == service_id)
+    row = (await session.execute(q)).first()  # RLS: a business not visible to the caller hides its services
+    if row is None:
+        raise NotFound("No such service.")
+    service, business = row
+    if lock:
+        await session.execute(select(Service.id).where(Service.id == service_id).with_for_update())
+    if (not service.is_active or not service.requires_booking or service.duration_minutes is None
+            or business.status != BusinessStatus.ACTIVE):
+        raise NotFound("This service cannot be booked online.")
+    # Windows and hours in one round trip (both small, public rows).
+    rows = (await session.execute(
+        select(literal("w"), ServiceAvailability.day_of_week, ServiceAvailability.start_time,
+               ServiceAvailability.end_time, literal(False), literal(False))
+        .where(ServiceAvailability.service_id == service_id, ServiceAvailability.is_available)
+        .union_all(select(literal("h"), BusinessHours.day_of_week, BusinessHours.open_time, BusinessHours.close_time,
+                          BusinessHours.is_closed, BusinessHours.is_24_hours)
+                   .where(BusinessHours.business_id == business.id)))).all()
+    windows = [(r[1], r[2], r[3]) for r in rows if r[0] == "w"]
+    hours = [av.BusinessHours(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] == "h"]
+    return ServiceContext(
+        service=service, business=business, rules=rules_for(service, business_tz(business)),
+        windows=windows, hours=hours,
+    )
+
+
+async def closures(session: AsyncSession, business_id: uuid.UUID, start: date, end: date) -> list[date]:
+    return list((await session.scalars(select(BusinessClosure.closed_on).where(
+        BusinessClosure.business_id == business_id, BusinessClosure.closed_on.between(start, end)))).all())
+
+
+async def busy_ranges(session: AsyncSession, service_id: uuid.UUID, lo: datetime, hi: datetime, *,
+                      exclude: uuid.UUID | None = None) -> list[tuple[datetime, datetime]]:
+    """Occupied ranges (buffers included) of the service's active bookings that touch [lo, hi).
+
+    Runs as system: every customer's booking blocks the slot, but RLS shows each caller
+    only their own (and an anonymous visitor none); only the ranges leave this block."""
+    q = select(Booking.time_range).where(
+        Booking.service_id == service_id, Booking.status.in_(ACTIVE_STATUSES),
+        Booking.time_range.overlaps(Range(lo, hi, bounds="[)")))
+    if exclude is not None:
+        q = q.where(Booking.id != exclude)
+    async with acting_as_system(session):
+        ranges = (await session.scalars(q)).all()
+    return [(r.lower, r.upper) for r in ranges]
+
+
+async def free_slots(session: AsyncSession, *, service_id: uuid.UUID, from_date: date, to_date: date,
+                     now: datetime | None = None) -> tuple[ServiceContext, list[av.Slot]]:
+    """Bookable slots of a service between two local dates (at most 62 days)."""
+    if to_date < from_date:
+        raise InvalidInput("'to' must not be before 'from'.", field="to")
+    if (to_date - from_date).days > av.MAX_RANGE_DAYS:
+        raise InvalidInput(f"At most {av.MAX_RANGE_DAYS} days of slots at once.", field="to")
+    now = now or datetime.now(UTC)
+    ctx = await load_context(session, service_id)
+    today = now.astimezone(ZoneInfo(ctx.rules.tz)).date()
+    # Nothing to compute (and no query to make) for days wholly in the past or too far.
+    start, end = max(from_date, today), min(to_date, today + timedelta(days=ctx.rules.max_advance_days))
+    if start > end or not ctx.windows:
+        return ctx, []
+    margin = timedelta(days=1, minutes=ctx.rules.buffer_before_minutes + ctx.rules.buffer_after_minutes
+                       + ctx.rules.duration_minutes)
+    lo = datetime.combine(start, time(0), UTC) - margin
+    hi = datetime.combine(end + timedelta(days=1), time(0), UTC) + margin
+    booked = await busy_ranges(session, service_id, lo, hi)
+    shut = await closures(session, ctx.business.id, start - timedelta(days=1), end)
+    return ctx, av.free_slots(ctx.rules, ctx.windows, ctx.hours, shut, booked, now, start, end)
+
+
+async def slot_problem(session: AsyncSession, ctx: ServiceContext, *, local_date: date, local_time: time,
+                       now: datetime, exclude: uuid.UUID | None = None) -> av.SlotProblem | None:
+    """Re-check one slot inside the booking's transaction (None = bookable)."""
+    starts_at = av.local_to_utc(local_date, local_time, ctx.rules.tz)
+    if starts_at is None:
+        return av.SlotProblem.OUTSIDE_HOURS
+    lo, hi = av.occupied_range(ctx.rules, starts_at)
+    booked = await busy_ranges(session, ctx.service.id, lo, hi, exclude=exclude)
+    shut = await closures(session, ctx.business.id, local_date - timedelta(days=1), local_date)
+    return av.is_bookable(ctx.rules, ctx.windows, ctx.hours, shut, booked, now, local_date, local_time)

@@ -1,0 +1,213 @@
+"""The booking status machine, who may make each move, and rescheduling."""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from afrobiz.accounts.models import User
+from afrobiz.admin.audit import record
+from afrobiz.booking import availability as av
+from afrobiz.booking.errors import CancellationDeadlinePassed, SlotUnavailable, TransitionNotAllowed
+from afrobiz.booking.models import ACTIVE_STATUSES, Booking, BookingStatus as S, BookingStatusHistory, Service
+from afrobiz.booking.service import lost_race
+from afrobiz.booking.slots import business_tz, load_context, slot_problem
+from afrobiz.db.session import acting_as_system
+from afrobiz.directory.models import Business
+from afrobiz.errors import InvalidInput, NotFound
+from afrobiz.notifications.models import NotificationType
+from afrobiz.notifications.service import notify
+
+TRANSITIONS: dict[S, frozenset[S]] = {
+    S.PENDING: frozenset({S.CONFIRMED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.IN_PROGRESS, S.CANCELLED, S.NO_SHOW, S.COMPLETED}),
+    S.IN_PROGRESS: frozenset({S.COMPLETED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.NO_SHOW: frozenset(),
+}
+
+
+class Actor(enum.StrEnum):
+    CUSTOMER = "customer"
+    OWNER = "owner"
+    ADMIN = "admin"
+
+
+# What each party may ask for (on top of the machine): the customer may only cancel.
+ROLE_MOVES: dict[Actor, frozenset[S]] = {
+    Actor.CUSTOMER: frozenset({S.CANCELLED}),
+    Actor.OWNER: frozenset({S.CONFIRMED, S.IN_PROGRESS, S.COMPLETED, S.NO_SHOW, S.CANCELLED}),
+    Actor.ADMIN: frozenset(S),
+}
+_STAMPS = {S.CONFIRMED: "confirmed_at", S.COMPLETED: "completed_at", S.CANCELLED: "cancelled_at"}
+
+
+def can_transition(actor: Actor, old: S, new: S) -> bool:
+    """The machine allows old → new and the actor's role may ask for new."""
+    return new in TRANSITIONS[old] and new in ROLE_MOVES[actor]
+
+
+def cancellation_deadline(starts_at: datetime, deadline_hours: int) -> datetime:
+    """The last moment a customer may cancel (or move) a booking themselves."""
+    return starts_at - timedelta(hours=deadline_hours)
+
+
+async def _load_for_change(session: AsyncSession, booking_id: uuid.UUID, user: User
+                           ) -> tuple[Booking, Business, Service | None, Actor]:
+    # RLS shows the booking only to its customer, its business's owner and staff: anyone
+    # else gets 404. FOR UPDATE serialises two people changing the same booking.
+    booking = (await session.scalars(select(Booking).where(Booking.id == booking_id).with_for_update())).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    # The booking being visible proves the caller is a party to it; the business row is read
+    # as system because a customer must still be able to cancel at a suspended business.
+    async with acting_as_system(session):
+        business = await session.get(Business, booking.business_id)
+    service = await session.get(Service, booking.service_id) if booking.service_id else None
+    if str(user.role) == "admin":
+        actor = Actor.ADMIN
+    elif business.owner_id == user.id:
+        actor = Actor.OWNER
+    elif booking.customer_id == user.id:
+        actor = Actor.CUSTOMER
+    else:
+        raise NotFound("No such booking.")
+    return booking, business, service, actor
+
+
+def _starts_at(booking: Booking, business: Business) -> datetime:
+    return av.local_to_utc(booking.booking_date, booking.booking_time, business_tz(business)) or booking.time_range.lower
+
+
+def _check_deadline(actor: Actor, booking: Booking, business: Business, service: Service | None,
+                    now: datetime, what: str) -> None:
+    if actor is not Actor.CUSTOMER:
+        return
+    deadline = cancellation_deadline(_starts_at(booking, business), service.cancellation_deadline_hours if service else 0)
+    if now >= deadline:
+        local = deadline.astimezone(ZoneInfo(business_tz(business)))
+        raise CancellationDeadlinePassed(
+            f"Bookings can only be {what} by you until {local:%d %b %Y %H:%M}. Please contact the business.")
+
+
+async def change_status(session: AsyncSession, *, booking_id: uuid.UUID, user: User, new_status: S,
+                        reason: str | None = None, now: datetime | None = None, ip: str | None = None) -> Booking:
+    """Move a booking along the machine if the caller's role may; history, stamps, audit, notify."""
+    now = now or datetime.now(UTC)
+    booking, business, service, actor = await _load_for_change(session, booking_id, user)
+    old = booking.status
+    if not can_transition(actor, old, new_status):
+        raise TransitionNotAllowed(f"A booking that is {old.value} cannot be set to {new_status.value} by you.")
+    if new_status is S.CANCELLED:
+        _check_deadline(actor, booking, business, service, now, "cancelled")
+        if actor is Actor.OWNER and not (reason or "").strip():
+            raise InvalidInput("Tell the customer why you cancel.", field="reason")
+        booking.cancellation_reason = reason
+    booking.status = new_status
+    if new_status in _STAMPS:
+        setattr(booking, _STAMPS[new_status], now)
+    session.add(BookingStatusHistory(booking_id=booking.id, old_status=old, new_status=new_status,
+                                     changed_by=user.id, reason=reason))
+    await session.flush()
+    if actor is not Actor.CUSTOMER:
+        await record(session, actor_id=user.id, action=f"booking.{new_status.value}", table_name="bookings",
+                     record_id=booking.id, old={"status": old.value}, new={"status": new_status.value,
+                                                                           "reason": reason}, ip=ip)
+    await _tell_other_party(session, booking, business, actor, new_status, reason)
+    return booking
+
+
+async def _tell_other_party(session: AsyncSession, booking: Booking, business: Business, actor: Actor,
+                            new_status: S, reason: str | None, *, message: str | None = None) -> None:
+    kind = {S.CONFIRMED: NotificationType.BOOKING_CONFIRMED, S.CANCELLED: NotificationType.BOOKING_CANCELLED}.get(new_status)
+    if kind is None and message is None:
+        return
+    kind = kind or NotificationType.BOOKING_CONFIRMED
+    when = f"{booking.booking_date:%a %d %b} {booking.booking_time:%H:%M}"
+    data = {"event": f"booking.{new_status.value}", "booking_id": str(booking.id),
+            "booking_number": booking.booking_number}
+    if actor is Actor.CUSTOMER:
+        if business.owner_id:
+            await notify(session, user_id=business.owner_id, type=kind, title=f"Booking {booking.booking_number} {new_status.value}",
+                         message=message or f"{booking.customer_name} cancelled {when}." + (f" Reason: {reason}" if reason else ""),
+                         data=data)
+    elif booking.customer_id:
+        text = message or {S.CONFIRMED: f"{business.name} confirmed your booking on {when}.",
+                           S.CANCELLED: f"{business.name} cancelled your booking on {when}."
+                           + (f" Reason: {reason}" if reason else "")}[new_status]
+        await notify(session, user_id=booking.customer_id, type=kind,
+                     title=f"Booking {booking.booking_number} {new_status.value}", message=text, data=data)
+
+
+async def reschedule_booking(session: AsyncSession, *, booking_id: uuid.UUID, user: User, booking_date: date,
+                             booking_time: time, now: datetime | None = None, ip: str | None = None) -> Booking:
+    """Move an active booking to another free slot in one step; the old slot frees as the
+    row changes (customers only before the cancellation deadline)."""
+    now = now or datetime.now(UTC)
+    booking, business, service, actor = await _load_for_change(session, booking_id, user)
+    if booking.status not in ACTIVE_STATUSES or booking.status is S.IN_PROGRESS or service is None:
+        raise TransitionNotAllowed(f"A booking that is {booking.status.value} cannot be moved.")
+    _check_deadline(actor, booking, business, service, now, "moved")
+    ctx = await load_context(session, service.id, lock=service.capacity > 1)
+    problem = await slot_problem(session, ctx, local_date=booking_date, local_time=booking_time, now=now,
+                                 exclude=booking.id)
+    if problem is not None:
+        raise SlotUnavailable(problem)
+    start = av.local_to_utc(booking_date, booking_time, ctx.rules.tz)
+    lo, hi = av.occupied_range(ctx.rules, start)
+    before = f"{booking.booking_date.isoformat()} {booking.booking_time:%H:%M}"
+    after = f"{booking_date.isoformat()} {booking_time:%H:%M}"
+    try:
+        async with session.begin_nested():
+            booking.booking_date, booking.booking_time = booking_date, booking_time
+            booking.duration_minutes = service.duration_minutes
+            booking.time_range = Range(lo, hi, bounds="[)")
+            booking.exclusive_slot = service.capacity == 1
+            await session.flush()
+    except (IntegrityError, OperationalError) as exc:
+        if lost_race(exc):
+            await session.refresh(booking)
+            raise SlotUnavailable(av.SlotProblem.FULL) from None
+        raise
+    reason = f"Rescheduled from {before} to {after}"
+    session.add(BookingStatusHistory(booking_id=booking.id, old_status=booking.status, new_status=booking.status,
+                                     changed_by=user.id, reason=reason))
+    await session.flush()
+    if actor is not Actor.CUSTOMER:
+        await record(session, actor_id=user.id, action="booking.reschedule", table_name="bookings",
+                     record_id=booking.id, old={"slot": before}, new={"slot": after}, ip=ip)
+    await _tell_other_party(session, booking, business, actor, booking.status, None,
+                            message=f"Booking {booking.booking_number} moved from {before} to {after}.")
+    return booking
+
+
+async def expire_stale_pending(session: AsyncSession, *, older_than: timedelta = timedelta(hours=24),
+                               now: datetime | None = None, limit: int = 500) -> int:
+    """Cancel pending bookings the owner never answered within older_than (or whose start
+    has passed), freeing their slots; for the worker's periodic job. Safe to run twice."""
+    now = now or datetime.now(UTC)
+    async with acting_as_system(session):  # a job sweeps every business's bookings
+        rows = (await session.scalars(
+            select(Booking).where(Booking.status == S.PENDING)
+            .where((Booking.created_at < now - older_than) | (Booking.time_range.op("<<")(
+                Range(now, None, bounds="[)"))))
+            .order_by(Booking.created_at).limit(limit).with_for_update(skip_locked=True))).all()
+        for booking in rows:
+            booking.status, booking.cancelled_at = S.CANCELLED, now
+            booking.cancellation_reason = "Not confirmed by the business in time."
+            session.add(BookingStatusHistory(booking_id=booking.id, old_status=S.PENDING, new_status=S.CANCELLED,
+                                             changed_by=None, reason=booking.cancellation_reason))
+            if booking.customer_id:
+                await notify(session, user_id=booking.customer_id, type=NotificationType.BOOKING_CANCELLED,
+                             title=f"Booking {booking.booking_number} expired",
+                             message="The business did not confirm your booking in time, so the slot was released.",
+                             data={"event": "booking.expired", "booking_id": str(booking.id)})
+        await session.flush()
+    return len(rows)

@@ -1,0 +1,107 @@
+"""Deliver one notification on one channel, exactly once.
+
+Each function locks the notification row, skips if the channel's flag says it already went
+(a job queued twice, or retried after a send whose commit was lost, waits on the lock and
+then skips), sends, and sets the flag in the same transaction as the job's completion.
+"""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from afrobiz.accounts.models import User
+from afrobiz.config import Settings
+from afrobiz.notifications import channels, messages
+from afrobiz.notifications.models import Notification, NotificationType
+
+# The seed has no WhatsApp column; WhatsApp is this platform's push channel, so push_sent
+# records it.
+SENT_FLAG = {"email": "email_sent", "sms": "sms_sent", "whatsapp": "push_sent"}
+
+
+async def _claim(session: AsyncSession, notification_id: uuid.UUID | str, channel: str) -> Notification | None:
+    n = await session.scalar(select(Notification).where(Notification.id == uuid.UUID(str(notification_id)))
+                             .with_for_update())
+    if n is None or getattr(n, SENT_FLAG[channel]):
+        return None
+    return n
+
+
+def _mark_sent(n: Notification, channel: str) -> None:
+    setattr(n, SENT_FLAG[channel], True)
+    n.is_sent = True
+    if n.sent_at is None:
+        n.sent_at = func.now()
+
+
+def _link(settings: Settings, n: Notification) -> str | None:
+    url = (n.data or {}).get("url")
+    if not url:
+        return None
+    return url if url.startswith("http") else settings.base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+async def deliver_email(session: AsyncSession, *, notification_id: uuid.UUID | str, settings: Settings) -> bool:
+    """E-mail the notification unless it already went; True when this call sent it."""
+    n = await _claim(session, notification_id, "email")
+    if n is None:
+        return False
+    user = await session.get(User, n.user_id)
+    if user is None:
+        return False
+    settings_link = settings.base_url.rstrip("/") + "/me/notifications#preferences"
+    plain, html_body = messages.email_bodies(
+        first_name=user.first_name, title=n.title, message=n.message, link=_link(settings, n),
+        settings_link=settings_link, opt_out=n.type is NotificationType.MARKETING)
+    sender = channels.smtp_sender(settings)
+    msg = channels.build_email(to=user.email, subject=n.title, plain=plain, html_body=html_body, sender=sender,
+                               message_id=f"<notification-{n.id}@{sender[1].split('@')[-1]}>")
+    if n.type is NotificationType.MARKETING:
+        msg["List-Unsubscribe"] = f"<{settings_link}>"
+    await channels.send_email(session, settings, msg, notification_id=n.id)
+    _mark_sent(n, "email")
+    await session.flush()
+    return True
+
+
+async def deliver_text(session: AsyncSession, *, notification_id: uuid.UUID | str, channel: str,
+                       settings: Settings) -> bool:
+    """Send the notification as one short SMS or WhatsApp message unless it already went."""
+    n = await _claim(session, notification_id, channel)
+    if n is None:
+        return False
+    user = await session.get(User, n.user_id)
+    to = channels.e164(user.phone) if user else None
+    if to is None:
+        return False
+    suffix = "Reply STOP to opt out" if n.type is NotificationType.MARKETING else ""
+    text = messages.sms_text(n.title, n.message, suffix=suffix)
+    await channels.gateway_for(channel, session, settings, notification_id=n.id).send(to, text)
+    _mark_sent(n, channel)
+    await session.flush()
+    return True
+
+
+async def deliver_to_guest(session: AsyncSession, *, booking_id: uuid.UUID | str, channel: str, title: str,
+                           message: str, settings: Settings) -> bool:
+    """A guest (a booking without an account) gets booking messages by e-mail or SMS; one
+    job per channel, so a retried SMS never repeats the e-mail."""
+    from afrobiz.booking.models import Booking
+
+    booking = await session.get(Booking, uuid.UUID(str(booking_id)))
+    if booking is None:
+        return False
+    if channel == "email" and booking.customer_email:
+        plain, html_body = messages.email_bodies(
+            first_name=(booking.customer_name or "").split(" ")[0] or None, title=title, message=message,
+            link=None, settings_link=settings.base_url.rstrip("/") + "/", opt_out=False)
+        msg = channels.build_email(to=booking.customer_email, subject=title, plain=plain, html_body=html_body,
+                                   sender=channels.smtp_sender(settings))
+        await channels.send_email(session, settings, msg)
+        return True
+    if channel == "sms" and (to := channels.e164(booking.customer_phone)):
+        await channels.gateway_for("sms", session, settings).send(to, messages.sms_text(title, message))
+        return True
+    return False

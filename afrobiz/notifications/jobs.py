@@ -1,0 +1,26 @@
+"""The notifications domain's jobs: deliveries, retried with back-off on transient failures.
+Jobs take ids, re-read their data and are safe to run twice (DESIGN 4.7)."""
+from __future__ import annotations
+
+from afrobiz.notifications import delivery
+from afrobiz.worker.app import DELIVERY_RETRY, app, job_session, runtime
+
+
+@app.task(name="notifications.send_email", retry=DELIVERY_RETRY, queue="notifications")
+async def send_email(notification_id: str) -> bool:
+    async with job_session() as session:
+        return await delivery.deliver_email(session, notification_id=notification_id, settings=runtime().settings)
+
+
+@app.task(name="notifications.send_text", retry=DELIVERY_RETRY, queue="notifications")
+async def send_text(notification_id: str, channel: str) -> bool:
+    async with job_session() as session:
+        return await delivery.deliver_text(session, notification_id=notification_id, channel=channel,
+                                           settings=runtime().settings)
+
+
+@app.task(name="notifications.send_guest", retry=DELIVERY_RETRY, queue="notifications")
+async def send_guest(booking_id: str, channel: str, title: str, message: str) -> bool:
+    async with job_session() as session:
+        return await delivery.deliver_to_guest(session, booking_id=booking_id, channel=channel, title=title,
+                                               message=message, settings=runtime().settings)

@@ -1,0 +1,54 @@
+"""The search domain's tables (migration 0004): the search index and the word list."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    TIMESTAMP,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from afrobiz.db.base import Base
+from afrobiz.directory.models import PriceRange, price_range_enum
+
+
+class SearchWord(Base):
+    """A listed word (unaccented, lower case, unstemmed), kept by triggers; read-only here."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class SearchEntry(Base):
+    """The search index row of an active business (migration 0004), kept by triggers; read-only here.
+    A side table because RLS on businesses keeps the planner off the GIN and GiST indexes."""
+
+    __tablename__ = "search_entries"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    search_document: Mapped[str] = mapped_column(TSVECTOR, nullable=False)
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(10, 8))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(11, 8))
+    category_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    subcategory_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    city: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100))
+    price_range: Mapped[PriceRange | None] = mapped_column(price_range_enum)
+    average_rating: Mapped[Decimal] = mapped_column(Numeric(3, 2), nullable=False)
+    review_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    is_verified: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    is_featured: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    featured_until: Mapped[datetime | None] = mapped_column(TIMESTAMP(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True), nullable=False)

@@ -1,0 +1,201 @@
+"""Business search and suggestions (reads only; only active businesses ever appear)."""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from afrobiz.errors import InvalidInput
+from afrobiz.search import sql
+from afrobiz.search.params import (
+    SearchParams,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    validate,
+)
+
+TZ = ZoneInfo("Africa/Windhoek")
+# Fewer exact matches than this and the words are checked for typos.
+TYPO_THRESHOLD = 3
+_LAST_WORD = re.compile(r"^(.*?)([^\W_]{3,})$")
+_OPERATORS = re.compile(r'"|\bor\b|(^|\s)-', re.IGNORECASE)
+
+
+@dataclass
+class SearchResult:
+    items: list[dict]
+    next_cursor: str | None
+    facets: dict | None
+    total: int | None
+    did_you_mean: str | None = None
+    params: SearchParams | None = field(default=None, repr=False)
+
+
+async def search_businesses(session: AsyncSession, *, params: SearchParams, secret: str,
+                            now: datetime | None = None) -> SearchResult:
+    """Active businesses matching the words, place and filters, best first, one keyset page."""
+    p = validate(params)
+    now = now or datetime.now(UTC)
+    fp = fingerprint(p)
+    after = decode_cursor(secret, p.cursor, fp) if p.cursor else None
+    category_ids = await _category_ids(session, p.category) if p.category else None
+
+    did_you_mean = after.get("dym") if after else None
+    tsq = after.get("t") if after else None
+    if p.q and not after:
+        tsq = await _exact_tsquery(session, p.q)
+    result = await _run(session, p, tsq, category_ids, now, after)
+    if p.q and not after and (result.total or 0) < TYPO_THRESHOLD:
+        fixed = await _typo_tsquery(session, p.q)
+        if fixed:
+            tsq2, suggestion = fixed
+            second = await _run(session, p, tsq2, category_ids, now, None)
+            if (second.total or 0) > (result.total or 0):
+                result, tsq, did_you_mean = second, tsq2, suggestion
+    result.did_you_mean = did_you_mean
+    result.params = p
+    if result.next_cursor is not None:
+        last = result.next_cursor
+        result.next_cursor = encode_cursor(secret, {"k": last["k"], "id": last["id"], "f": fp,
+                                                    "t": tsq, "dym": did_you_mean})
+    return result
+
+
+async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category_ids, now: datetime,
+               after: dict | None) -> SearchResult:
+    plan = sql.Plan()
+    sql.filters(plan, category_ids=category_ids, region=p.region, city=p.city, min_rating=p.min_rating,
+                price_range=p.price_range, open_now=p.open_now, verified=p.verified, bookable=p.bookable)
+    local = now.astimezone(TZ)
+    binds = plan.binds | {
+        "now": now, "lim": p.limit + 1, "t": local.time().replace(tzinfo=None),
+        "dow": (local.weekday() + 1) % 7, "pdow": local.weekday() % 7,   # 0 = Sunday
+        "today": local.date(), "yesterday": local.date() - timedelta(days=1)}
+    if after:
+        binds |= {"ck": float(after["k"]), "cid": str(after["id"])}
+    has_text = bool(tsq)
+    if has_text:
+        binds |= {"tsq": tsq, "qname": p.q}
+        plan.where.append("b.search_document @@ CAST(:tsq AS tsquery)")
+    if p.has_place:
+        binds |= {"lat": p.lat, "lon": p.lon, "max_chord": sql.chord_for_km(p.radius_km)}
+        if has_text:
+            # Words and grid cells meet in the one GIN index; the chord is the exact check.
+            plan.where[-1] = "b.search_document @@ (CAST(:tsq AS tsquery) && CAST(:cells AS tsquery))"
+            binds["cells"] = sql.grid_cells(p.lat, p.lon, p.radius_km)
+            plan.where += ["b.latitude IS NOT NULL", f"{sql.CHORD} <= :max_chord"]
+        elif p.sort in ("relevance", "distance"):
+            pass   # the nearest plan bounds the radius itself
+        else:
+            plan.where += ["b.latitude IS NOT NULL", f"{sql.POINT} <@ cube_enlarge({sql.CENTER}, :max_chord, 3)",
+                           f"{sql.CHORD} <= :max_chord"]
+    if p.has_place and not has_text and p.sort in ("relevance", "distance"):
+        statement = sql.nearest_sql(plan, after=after is not None)
+    else:
+        statement = sql.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
+                                   after=after is not None)
+    nearest = p.has_place and not has_text and p.sort in ("relevance", "distance")
+    if nearest:
+        # The planner underestimates how many rows a radius box holds and would rather
+        # bitmap-scan the whole box and sort it than walk the GiST index nearest first and
+        # stop after one page: for this one statement, no bitmap scans.
+        await session.execute(text("SELECT set_config('enable_bitmapscan', 'off', true)"))
+    row = (await session.execute(text(statement), binds)).one()
+    if nearest:
+        await session.execute(text("SELECT set_config('enable_bitmapscan', 'on', true)"))
+    items, facets_rows = row.items, row.facets
+    next_cursor = None
+    if len(items) > p.limit:
+        items = items[: p.limit]
+        next_cursor = {"k": items[-1]["k"], "id": items[-1]["id"]}
+    for item in items:
+        item.pop("k")
+        if p.has_place and item["distance_km"] is not None:
+            item["distance_km"] = round(item["distance_km"], 2)
+        else:
+            item.pop("distance_km")
+    facets, total = (await _facets(session, facets_rows)) if facets_rows is not None else (None, None)
+    return SearchResult(items=items, next_cursor=next_cursor, facets=facets, total=total)
+
+
+async def _facets(session: AsyncSession, rows: list[dict]) -> tuple[dict, int]:
+    """Facet counts from the GROUPING SETS rows (g: 3 = category, 5 = region, 6 = price, 7 = all)."""
+    total = next((r["n"] for r in rows if r["g"] == 7), 0)
+    cat_counts = {r["category_id"]: r["n"] for r in rows if r["g"] == 3 and r["category_id"]}
+    names = {}
+    if cat_counts:
+        result = await session.execute(
+            text("SELECT id::text, name, slug FROM categories WHERE id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": list(cat_counts)})
+        names = {r.id: (r.name, r.slug) for r in result}
+    categories = sorted(
+        ({"id": cid, "name": names[cid][0], "slug": names[cid][1], "count": n}
+         for cid, n in cat_counts.items() if cid in names), key=lambda f: (-f["count"], f["name"]))
+    regions = sorted(({"value": r["region"], "count": r["n"]} for r in rows if r["g"] == 5 and r["region"]),
+                     key=lambda f: (-f["count"], f["value"]))
+    order = {"budget": 0, "moderate": 1, "expensive": 2, "luxury": 3}
+    prices = sorted(({"value": r["price_range"], "count": r["n"]} for r in rows
+                     if r["g"] == 6 and r["price_range"]), key=lambda f: order.get(f["value"], 9))
+    return {"category": categories, "region": regions, "price_range": prices}, total
+
+
+async def _category_ids(session: AsyncSession, ref: str) -> list[uuid.UUID]:
+    """The category named by slug or id and all its descendants; InvalidInput if unknown."""
+    try:
+        cid, slug = uuid.UUID(ref), None
+    except ValueError:
+        cid, slug = None, ref.lower()
+    rows = (await session.execute(text("""
+        WITH RECURSIVE tree AS (
+          SELECT id FROM categories WHERE (id = :cid OR slug = :slug) AND is_active
+          UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id WHERE c.is_active)
+        SELECT id FROM tree"""), {"cid": cid, "slug": slug})).scalars().all()
+    if not rows:
+        raise InvalidInput("No such category.", field="category")
+    return list(rows)
+
+
+async def _exact_tsquery(session: AsyncSession, q: str) -> str | None:
+    """The words as a tsquery: web-search syntax (phrases, "or", -not), English stems,
+    unaccented, the last word also as a prefix (people type "salo" for salon)."""
+    head, last = q, ""
+    m = _LAST_WORD.match(q)
+    if m and not _OPERATORS.search(q):   # with "phrases", or, -not the words mean what they say
+        head, last = m.group(1), m.group(2)
+    value = (await session.execute(text("""
+        SELECT CASE WHEN numnode(t) = 0 THEN NULL ELSE t::text END FROM (
+          SELECT websearch_to_tsquery('english', search_clean(:head))
+                 && CASE WHEN w <> '' THEN to_tsquery('english', w || ':*') ELSE ''::tsquery END AS t
+            FROM (SELECT regexp_replace(lower(immutable_unaccent(:last)), '[^a-z0-9]', '', 'g') AS w) x) y"""),
+        {"head": head, "last": last})).scalar()
+    return value
+
+
+async def _typo_tsquery(session: AsyncSession, q: str) -> tuple[str, str] | None:
+    """Each unknown word OR-ed with its closest listed word (pg_trgm); None if none is close.
+    Returns the tsquery and the corrected words for "did you mean"."""
+    rows = (await session.execute(text("""
+        SELECT w, CASE WHEN length(w) >= 3 AND NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = w)
+                  THEN (SELECT s.word FROM search_words s WHERE s.word % w
+                         ORDER BY similarity(s.word, w) DESC, s.word LIMIT 1) END AS fix
+          FROM regexp_split_to_table(lower(immutable_unaccent(:q)), '[^a-z0-9]+') WITH ORDINALITY AS t(w, i)
+         WHERE w <> '' ORDER BY i"""), {"q": q})).all()
+    if not any(r.fix for r in rows):
+        return None
+    last = len(rows) - 1
+    terms = []
+    for i, r in enumerate(rows):
+        own = f"{r.w}:*" if i == last and len(r.w) >= 3 else r.w
+        terms.append(f"({own} | {r.fix})" if r.fix else own)
+    tsq = (await session.execute(
+        text("SELECT CASE WHEN numnode(t) = 0 THEN NULL ELSE t::text END "
+             "FROM (SELECT to_tsquery('english', :expr) AS t) x"), {"expr": " & ".join(terms)})).scalar()
+    if not tsq:
+        return None
+    return tsq, " ".join(r.fix or r.w for r in rows)

@@ -1,0 +1,170 @@
+"""The SQL of a business search, built from fixed fragments and bind parameters only.
+
+Candidates come from search_entries (aliased b, same column names as businesses), a side
+table without RLS so the planner can use its GIN and GiST indexes; the page's rows are then
+read from businesses by id. Two plans:
+- "scored": every match is scored once in a materialised CTE, which feeds both the page
+  (keyset on (k, id)) and the facets (GROUPING SETS) — one statement, one scan. Words
+  narrow through the GIN index on search_document, whose grid-cell lexemes also narrow a
+  radius; the exact distance is the chord between unit-sphere points (search_geo_point).
+- "nearest": no words but a place: a KNN walk of the GiST index, nearest first, that stops
+  after one page (no facets: counting everything within the radius is the scan it avoids).
+Every sort is expressed as one float key k, ordered k DESC, id ASC (distance is -chord).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+EARTH_KM = 6371.0088
+# Bayesian rating: as if every business also had PRIOR_N reviews of PRIOR_MEAN stars, so one
+# 5-star review does not beat forty 4.8s.
+PRIOR_N, PRIOR_MEAN = 10, 3.5
+
+POINT = "search_geo_point(b.latitude::float8, b.longitude::float8)"
+CENTER = "search_geo_point(CAST(:lat AS float8), CAST(:lon AS float8))"
+CHORD = f"({POINT} <-> {CENTER})"
+BAYES = (f"((b.review_count * b.average_rating + {PRIOR_N} * {PRIOR_MEAN}) "
+         f"/ (b.review_count + {PRIOR_N}))::float8")
+FEATURED = "(b.is_featured AND (b.featured_until IS NULL OR b.featured_until > :now))"
+RANK = "ts_rank('{0.1, 0.2, 0.4, 1.0}', b.search_document, CAST(:tsq AS tsquery))"
+EXACT_NAME = "(lower(immutable_unaccent(b.name)) = lower(immutable_unaccent(:qname)))"
+
+
+def chord_for_km(km: float) -> float:
+    return 2 * math.sin(km / (2 * EARTH_KM))
+
+
+def km_sql(chord: str) -> str:
+    return f"(2 * {EARTH_KM} * asin(least(1.0, {chord} / 2)))"
+
+
+def grid_cells(lat: float, lon: float, radius_km: float) -> str:
+    """A tsquery OR-ing the grid cells (see migration 0004) that cover the radius's box."""
+    dlat = radius_km / 111.2
+    dlon = radius_km / (111.2 * max(0.05, math.cos(math.radians(lat))))
+    lat0, lat1 = max(-90.0, lat - dlat), min(89.999, lat + dlat)
+    lon0, lon1 = lon - dlon, lon + dlon
+    for prefix, per_degree in (("f", 10), ("c", 1)):
+        rows = range(math.floor((lat0 + 90) * per_degree), math.floor((lat1 + 90) * per_degree) + 1)
+        cols = range(math.floor((lon0 + 180) * per_degree), math.floor((lon1 + 180) * per_degree) + 1)
+        if len(rows) * len(cols) <= 36 or prefix == "c":
+            return " | ".join(f"'~{prefix}{r}x{c % (360 * per_degree)}'" for r in rows for c in cols)
+    raise AssertionError("unreachable")
+
+
+def open_now_sql(b: str = "b") -> str:
+    """Open at the local moment (:dow, :t, :today; yesterday :pdow, :yesterday), as hours.py:
+    a day's hours belong to the day they start on; a closure date cancels them; hours with
+    close <= open run past midnight."""
+    return f"""EXISTS (SELECT 1 FROM business_hours h WHERE h.business_id = {b}.id AND NOT h.is_closed AND (
+      (h.day_of_week = :dow
+       AND (h.is_24_hours OR (h.open_time <= :t AND (h.close_time > :t OR h.close_time <= h.open_time)))
+       AND NOT EXISTS (SELECT 1 FROM business_closures x WHERE x.business_id = {b}.id AND x.closed_on = :today))
+      OR (h.day_of_week = :pdow AND NOT h.is_24_hours AND h.close_time <= h.open_time AND :t < h.close_time
+       AND NOT EXISTS (SELECT 1 FROM business_closures x WHERE x.business_id = {b}.id AND x.closed_on = :yesterday))))"""
+
+
+@dataclass
+class Plan:
+    where: list[str] = field(default_factory=list)
+    binds: dict = field(default_factory=dict)
+
+
+def filters(plan: Plan, *, category_ids, region, city, min_rating, price_range, open_now, verified,
+            bookable) -> None:
+    w = plan.where
+    if category_ids:
+        w.append("(b.category_id = ANY(:cats) OR b.subcategory_id = ANY(:cats))")
+        plan.binds["cats"] = list(category_ids)
+    if region:
+        w.append("b.region = :region")
+        plan.binds["region"] = region
+    if city:
+        w.append("lower(immutable_unaccent(b.city)) = lower(immutable_unaccent(:city))")
+        plan.binds["city"] = city
+    if min_rating:
+        w.append("b.average_rating >= :min_rating")
+        plan.binds["min_rating"] = min_rating
+    if price_range:
+        w.append("b.price_range = ANY(CAST(:prices AS price_range_enum[]))")
+        plan.binds["prices"] = list(price_range)
+    if open_now:
+        w.append(open_now_sql())
+    if verified:
+        w.append("b.is_verified")
+    if bookable:
+        w.append("EXISTS (SELECT 1 FROM services s WHERE s.business_id = b.id AND s.is_active AND s.requires_booking)")
+
+
+def item_json(key: str, chord: str) -> str:
+    """One result, built in the database so the page needs no second query."""
+    return f"""json_build_object(
+      'id', b.id, 'slug', b.slug, 'name', b.name, 'city', b.city, 'region', b.region,
+      'category', CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) END,
+      'average_rating', b.average_rating::float8, 'review_count', b.review_count,
+      'price_range', b.price_range, 'is_verified', b.is_verified, 'is_featured', {FEATURED},
+      'is_open_now', {open_now_sql()},
+      'distance_km', {km_sql(chord)},
+      'thumbnail_url', coalesce(b.logo_url, (SELECT coalesce(i.variants -> 'thumb' ->> 'url', i.image_url)
+          FROM business_images i WHERE i.business_id = b.id
+          ORDER BY (i.image_type = 'logo') DESC, (i.image_type = 'cover') DESC, i.sort_order, i.id LIMIT 1),
+          b.cover_image_url),
+      'k', {key})"""
+
+
+def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after: bool) -> str:
+    """Score every match once; page and facets come from the same materialised set."""
+    chord = CHORD if has_place else "NULL::float8"
+    if sort == "distance":
+        key = f"-{CHORD}"
+    elif sort == "rating":
+        key = BAYES
+    elif sort == "newest":
+        key = "extract(epoch FROM b.created_at)::float8"
+    else:
+        parts = [f"0.5 * ({BAYES} - 1) / 4",
+                 "0.1 * least(1.0, ln(1 + b.review_count) / ln(1001))",
+                 f"CASE WHEN {FEATURED} THEN 0.3 ELSE 0 END"]
+        if has_text:
+            parts += [f"2.0 * {RANK}", f"CASE WHEN {EXACT_NAME} THEN 1.0 ELSE 0 END"]
+        if has_place:
+            parts.append(f"0.5 / (1 + {km_sql(CHORD)} / 5)")
+        key = "(" + " + ".join(parts) + ")::float8"
+    where = " AND ".join(plan.where) or "TRUE"
+    keyset = "WHERE (m.k < :ck OR (m.k = :ck AND m.id > CAST(:cid AS uuid)))" if after else ""
+    return f"""
+WITH m AS MATERIALIZED (
+  SELECT b.id, b.category_id, b.region, b.price_range, {key} AS k
+    FROM search_entries b WHERE {where}
+), page AS (
+  SELECT m.id, m.k FROM m {keyset} ORDER BY m.k DESC, m.id LIMIT :lim
+)
+SELECT
+  (SELECT coalesce(json_agg({item_json('p.k', chord)} ORDER BY p.k DESC, p.id), '[]')
+     FROM page p JOIN businesses b ON b.id = p.id AND b.status = 'active'
+     LEFT JOIN categories c ON c.id = b.category_id) AS items,
+  (SELECT coalesce(json_agg(json_build_object('g', g, 'category_id', category_id, 'region', region,
+                                              'price_range', price_range, 'n', n)), '[]')
+     FROM (SELECT GROUPING(category_id, region, price_range) AS g, category_id, region,
+                  price_range::text AS price_range, count(*) AS n
+             FROM m GROUP BY GROUPING SETS ((category_id), (region), (price_range), ())) f) AS facets"""
+
+
+def nearest_sql(plan: Plan, *, after: bool) -> str:
+    """Nearest first within the radius, straight off the GiST index (stops after a page)."""
+    where = " AND ".join([
+        "b.latitude IS NOT NULL",
+        f"{POINT} <@ cube_enlarge({CENTER}, :max_chord, 3)", f"{CHORD} <= :max_chord", *plan.where])
+    keyset = f"AND (-{CHORD} < :ck OR (-{CHORD} = :ck AND b.id > CAST(:cid AS uuid)))" if after else ""
+    return f"""
+SELECT coalesce(json_agg({item_json(f'-{CHORD}', CHORD)} ORDER BY {CHORD}, b.id), '[]') AS items,
+       NULL::json AS facets
+  FROM (SELECT id FROM (
+          -- Pure KNN order (a second sort key would make PostgreSQL sort the whole box);
+          -- the margin lets rows at the very same spot be put in id order across pages.
+          SELECT b.id, {CHORD} AS chord FROM search_entries b WHERE {where} {keyset}
+           ORDER BY {POINT} <-> {CENTER} LIMIT :lim + 50) knn
+         ORDER BY chord, id LIMIT :lim) e
+  JOIN businesses b ON b.id = e.id AND b.status = 'active'
+  LEFT JOIN categories c ON c.id = b.category_id"""

@@ -1,0 +1,71 @@
+"""The periodic schedule: what the worker does by the clock (cron in UTC).
+
+procrastinate defers each periodic job once per tick however many workers run (a unique
+row in procrastinate_periodic_defers), and each task is itself safe to run twice.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import UTC, datetime
+
+from afrobiz.notifications import scheduled
+from afrobiz.worker import maintenance
+from afrobiz.worker.app import app, job_session, runtime
+
+log = logging.getLogger("afrobiz.worker")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="reminders")
+@app.task(name="bookings.send_reminders", queue="periodic")
+async def send_reminders(timestamp: int) -> int:
+    async with job_session() as session:
+        return len(await scheduled.send_due_reminders(session, now=_now(), settings=runtime().settings))
+
+
+@app.periodic(cron="*/15 * * * *", periodic_id="follow_ups")
+@app.task(name="bookings.send_follow_ups", queue="periodic")
+async def send_follow_ups(timestamp: int) -> int:
+    async with job_session() as session:
+        return len(await scheduled.send_due_follow_ups(session, now=_now(), settings=runtime().settings))
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="expire_pending")
+@app.task(name="bookings.expire_pending", queue="periodic")
+async def expire_pending(timestamp: int) -> int:
+    async with job_session() as session:
+        return len(await scheduled.expire_pending_bookings(session, now=_now()))
+
+
+@app.periodic(cron="10 0 * * *", periodic_id="partitions")
+@app.task(name="db.ensure_partitions", queue="periodic")
+async def ensure_partitions(timestamp: int) -> list[str]:
+    return await maintenance.ensure_partitions(runtime().database_url)
+
+
+@app.periodic(cron="20 0 * * *", periodic_id="retention")
+@app.task(name="engagement.purge_view_logs", queue="periodic")
+async def purge_view_logs(timestamp: int) -> dict[str, int]:
+    async with job_session() as session:
+        return await maintenance.purge_view_logs(session, now=_now())
+
+
+@app.periodic(cron="30 0 * * *", periodic_id="analytics_rollup")
+@app.task(name="analytics.rollup", queue="periodic")
+async def analytics_rollup(timestamp: int) -> bool:
+    """The analytics domain's daily roll-up: runs `afrobiz.analytics.jobs.rollup(session, now=…)`
+    when that exists (the analytics work provides it); until then a no-op."""
+    try:
+        module = importlib.import_module("afrobiz.analytics.jobs")
+    except ModuleNotFoundError:
+        return False
+    rollup = getattr(module, "rollup", None)
+    if rollup is None:
+        return False
+    async with job_session() as session:
+        await rollup(session, now=_now())
+    return True

@@ -1,0 +1,205 @@
+"""Booking benchmark: the double-booking race, booking throughput, and slot computation speed.
+
+    .venv/bin/python bench/booking_race.py [--server postgresql://postgres@127.0.0.1:5432/postgres]
+                                           [--clients 50] [--rounds 20] [--without-constraint]
+
+Builds a scratch database (migrated, committed), runs the app in-process for the races and
+behind uvicorn over TCP for the slots latency, prints figures, and drops the database.
+--without-constraint drops bookings_no_overlap first, to show what the database saves us from.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time as clock
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import psycopg
+import uvicorn
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from afrobiz.app import create_app  # noqa: E402
+from afrobiz.booking import availability as av  # noqa: E402
+from afrobiz.config import Settings  # noqa: E402
+from afrobiz.db import migrate  # noqa: E402
+from afrobiz.db.session import make_engine, make_sessionmaker, system_session  # noqa: E402
+from factories.accounts import create_user  # noqa: E402
+from factories.booking import create_service, set_hours  # noqa: E402
+from factories.directory import create_business  # noqa: E402
+
+TZ = ZoneInfo("Africa/Windhoek")
+
+
+def today() -> date:
+    return datetime.now(UTC).astimezone(TZ).date()
+
+
+async def seed(sm, n_services: int = 1):
+    async with system_session(sm) as s:
+        owner = await create_user(s, role="business_owner")
+        business = await create_business(s, owner=owner)
+        await set_hours(s, business=business, open_time=time(6), close_time=time(22))
+        windows = [(d, time(6), time(22)) for d in range(7)]
+        solo = [await create_service(s, business=business, windows=windows, duration_minutes=30,
+                                     max_advance_booking_days=365) for _ in range(n_services)]
+        trio = await create_service(s, business=business, windows=windows, capacity=3, max_advance_booking_days=365)
+    return solo, trio
+
+
+async def storm(client, service, day, at, n):
+    payload = {"service_id": str(service.id), "booking_date": day.isoformat(), "booking_time": at,
+               "customer_name": "Racer", "customer_phone": "+264811000000"}
+    gate = asyncio.Event()
+
+    async def one():
+        await gate.wait()
+        return (await client.post("/api/v1/bookings", json=payload)).status_code
+
+    tasks = [asyncio.create_task(one()) for _ in range(n)]
+    await asyncio.sleep(0)
+    gate.set()
+    return await asyncio.gather(*tasks)
+
+
+async def races(url, args):
+    engine = make_engine(url, pool_size=args.pool // 2)
+    sm = make_sessionmaker(engine)
+    solo, trio = await seed(sm, n_services=8)
+    if args.without_constraint:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE bookings DROP CONSTRAINT bookings_no_overlap")
+        print("!! bookings_no_overlap DROPPED: showing what happens without it")
+    app = create_app(url, Settings(database_url=url, data_dir=Path(tempfile.mkdtemp()), secret_key="bench",
+                                   environment="test"))
+    app.state.engine, app.state.sessionmaker = engine, sm
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        day = today() + timedelta(days=2)
+        wins, t0 = [], clock.perf_counter()
+        for rnd in range(args.rounds):
+            codes = await storm(client, solo[0], day + timedelta(days=rnd // 16), f"{6 + rnd % 16:02d}:00",
+                                args.clients)
+            wins.append(codes.count(201))
+            assert set(codes) <= {201, 409}, codes
+        spent = clock.perf_counter() - t0
+        print(f"race capacity 1: {args.clients} clients x {args.rounds} rounds -> winners per round {wins} "
+              f"({'OK: exactly one' if set(wins) == {1} else 'DOUBLE BOOKED'}), "
+              f"{args.clients * args.rounds / spent:.0f} requests/s")
+        codes = await storm(client, trio, day, "10:00", args.clients)
+        print(f"race capacity 3: {args.clients} clients -> {codes.count(201)} x 201, {codes.count(409)} x 409")
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT set_config('app.role', 'system', false)"))
+            overlaps = await conn.scalar(text(
+                "SELECT count(*) FROM bookings a JOIN bookings b ON a.service_id = b.service_id AND a.id < b.id "
+                "AND a.time_range && b.time_range JOIN services s ON s.id = a.service_id AND s.capacity = 1 "
+                "WHERE a.status IN ('pending','confirmed','in_progress') "
+                "AND b.status IN ('pending','confirmed','in_progress')"))
+        print(f"SQL check: overlapping active bookings of capacity-1 services = {overlaps}")
+
+        # Throughput: every request books a different free slot (30-minute slots across 8 services).
+        targets = [(svc, day + timedelta(days=10 + d), f"{6 + m // 2:02d}:{30 * (m % 2):02d}")
+                   for svc in solo for d in range(3) for m in range(32)]
+        sem = asyncio.Semaphore(args.clients)
+
+        async def book(svc, d, at):
+            async with sem:
+                r = await client.post("/api/v1/bookings", json={
+                    "service_id": str(svc.id), "booking_date": d.isoformat(), "booking_time": at,
+                    "customer_name": "Load", "customer_email": "load@example.na"})
+                return r.status_code
+
+        t0 = clock.perf_counter()
+        codes = await asyncio.gather(*(book(*t) for t in targets))
+        spent = clock.perf_counter() - t0
+        print(f"throughput: {len(targets)} bookings on distinct slots, concurrency {args.clients}: "
+              f"{codes.count(201)} x 201 in {spent:.2f} s = {len(targets) / spent:.0f} bookings/s")
+    await engine.dispose()
+    return solo[0]
+
+
+def slot_maths():
+    """60 days of slots for a busy service (15-minute grid, split windows, a booking every other slot)."""
+    rules = av.ServiceRules(duration_minutes=15, buffer_after_minutes=5, capacity=2, max_advance_days=90)
+    windows = [(d, time(8), time(13)) for d in range(7)] + [(d, time(14), time(18)) for d in range(7)]
+    start = date(2031, 3, 3)
+    now = datetime(2031, 3, 2, tzinfo=UTC)
+    bookings = []
+    for day in range(61):
+        for m in range(0, 9 * 60, 30):
+            s = av.local_to_utc(start + timedelta(days=day), time(8)) + timedelta(minutes=m)
+            bookings.append(av.occupied_range(rules, s))
+    runs = []
+    for _ in range(30):
+        t0 = clock.perf_counter()
+        slots = av.free_slots(rules, windows, None, None, bookings, now, start, start + timedelta(days=59))
+        runs.append((clock.perf_counter() - t0) * 1000)
+    print(f"slot maths: 60 days, {len(bookings)} bookings -> {len(slots)} slots; "
+          f"median {statistics.median(runs):.2f} ms, best {min(runs):.2f} ms")
+
+
+def http_slots(url, service, n=2000):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(database_url=url, data_dir=Path(tempfile.mkdtemp()), secret_key="bench", environment="test")
+    server = uvicorn.Server(uvicorn.Config(create_app(url, settings), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on", access_log=False))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        clock.sleep(0.05)
+    day = (today() + timedelta(days=2)).isoformat()
+    path = f"http://127.0.0.1:{port}/api/v1/services/{service.id}/slots?from={day}&to={day}"
+    lat = []
+    with httpx.Client() as c:
+        for _ in range(100):
+            assert c.get(path).status_code == 200
+        t0 = clock.perf_counter()
+        for _ in range(n):
+            t = clock.perf_counter()
+            r = c.get(path)
+            lat.append((clock.perf_counter() - t) * 1000)
+        spent = clock.perf_counter() - t0
+    assert r.status_code == 200
+    lat.sort()
+    print(f"HTTP one day of slots (uvicorn, 1 client, keep-alive): p50 {lat[n // 2]:.2f} ms, "
+          f"p95 {lat[int(n * .95)]:.2f} ms, {n / spent:.0f} requests/s "
+          f"(django-appointment here: p50 15-19 ms, 99-134 requests/s)")
+    server.should_exit = True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--pool", type=int, default=20, help="database connections at most")
+    ap.add_argument("--without-constraint", action="store_true")
+    args = ap.parse_args()
+    name = f"afrobiz_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(args.server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = args.server.rsplit("/", 1)[0] + "/" + name
+    try:
+        migrate.upgrade(url)
+        slot_maths()
+        service = asyncio.run(races(url, args))
+        if not args.without_constraint:
+            http_slots(url, service)
+    finally:
+        with psycopg.connect(args.server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
