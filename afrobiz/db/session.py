@@ -70,9 +70,12 @@ async def acting_as_system(session: AsyncSession) -> AsyncIterator[None]:
     """Within a request, briefly see past RLS for one rule that needs it (e.g. counting
     every booking that overlaps a slot, or a guest's booking). Keep the block small and
     say why at each use; the caller's identity is restored afterwards."""
+    # One round trip: read the caller's identity (materialized first) and become 'system'.
     row = (await session.execute(text(
-        "SELECT current_setting('app.user_id', true), current_setting('app.role', true)"))).one()
-    await set_identity(session, None, "system")
+        "WITH old AS MATERIALIZED (SELECT current_setting('app.user_id', true) AS uid,"
+        " current_setting('app.role', true) AS role)"
+        " SELECT old.uid, old.role, set_config('app.user_id', '', true), set_config('app.role', 'system', true)"
+        " FROM old"))).one()
     try:
         yield
     finally:

@@ -100,3 +100,16 @@ def test_rating_trigger_works_for_a_customer_under_rls(database_url):
         assert conn.execute("SELECT app_role()").fetchone()[0] == "customer"
         assert totals(conn, biz) == (Decimal("4.00"), 1)
         conn.rollback()
+
+
+def test_counter_bumps_do_not_move_business_updated_at(conn):
+    biz = business(conn, user(conn, "business_owner"))
+    conn.execute("ALTER TABLE businesses DISABLE TRIGGER update_businesses_updated_at")
+    conn.execute("UPDATE businesses SET updated_at = now() - interval '1 day' WHERE id = %s", (biz,))
+    conn.execute("ALTER TABLE businesses ENABLE TRIGGER update_businesses_updated_at")
+    stamp = lambda: conn.execute("SELECT updated_at FROM businesses WHERE id = %s", (biz,)).fetchone()[0]  # noqa: E731
+    before = stamp()
+    conn.execute("UPDATE businesses SET view_count = view_count + 1, click_count = click_count + 1 WHERE id = %s", (biz,))
+    assert stamp() == before
+    conn.execute("UPDATE businesses SET name = 'Renamed Salon' WHERE id = %s", (biz,))
+    assert stamp() > before

@@ -62,11 +62,25 @@ BEGIN
   RETURN true;
 END;
 $$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET app.role = 'system';
+
+-- A view, a click, a booking or a review bumps a counter on the business row; that is not
+-- an edit of the listing, so it must not move updated_at (the sitemap's lastmod).
+DROP TRIGGER update_businesses_updated_at ON businesses;
+CREATE TRIGGER update_businesses_updated_at BEFORE UPDATE ON businesses FOR EACH ROW
+  WHEN ((to_jsonb(OLD) - ARRAY['view_count', 'click_count', 'booking_count', 'average_rating',
+                               'review_count', 'updated_at', 'search_document'])
+        IS DISTINCT FROM
+        (to_jsonb(NEW) - ARRAY['view_count', 'click_count', 'booking_count', 'average_rating',
+                               'review_count', 'updated_at', 'search_document']))
+  EXECUTE FUNCTION update_updated_at_column();
 """)
 
 
 def downgrade() -> None:
     op.execute("""
+DROP TRIGGER update_businesses_updated_at ON businesses;
+CREATE TRIGGER update_businesses_updated_at BEFORE UPDATE ON businesses
+  FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();
 DROP FUNCTION IF EXISTS record_business_click(uuid, text);
 DROP FUNCTION IF EXISTS record_business_view(uuid, uuid, inet, text, text);
 DROP TABLE IF EXISTS business_clicks;
