@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     timezone: str = Field("Africa/Windhoek", description="time zone businesses are shown in by default")
     db_pool_size: int = Field(10, description="connections per web process")
     environment: str = Field("development", description="development | production | test")
+    # Payments (issue 9): a method whose provider is not configured is hidden from customers.
+    stripe_secret_key: str | None = Field(None, description="Stripe secret key (sk_...) for card payments")
+    stripe_webhook_secret: str | None = Field(None, description="Stripe webhook signing secret (whsec_...)")
+    mobile_money_url: str | None = Field(None, description="mobile-money operator API base URL; 'sandbox' = the in-process stand-in")
+    mobile_money_api_key: str | None = Field(None, description="API key sent to the mobile-money operator")
+    mobile_money_webhook_secret: str | None = Field(None, description="HMAC secret of the mobile-money operator's callbacks")
 
     @property
     def storage_dir(self) -> Path:

@@ -186,28 +186,3 @@ async def reschedule_booking(session: AsyncSession, *, booking_id: uuid.UUID, us
     await _tell_other_party(session, booking, business, actor, booking.status, None,
                             message=f"Booking {booking.booking_number} moved from {before} to {after}.")
     return booking
-
-
-async def expire_stale_pending(session: AsyncSession, *, older_than: timedelta = timedelta(hours=24),
-                               now: datetime | None = None, limit: int = 500) -> int:
-    """Cancel pending bookings the owner never answered within older_than (or whose start
-    has passed), freeing their slots; for the worker's periodic job. Safe to run twice."""
-    now = now or datetime.now(UTC)
-    async with acting_as_system(session):  # a job sweeps every business's bookings
-        rows = (await session.scalars(
-            select(Booking).where(Booking.status == S.PENDING)
-            .where((Booking.created_at < now - older_than) | (Booking.time_range.op("<<")(
-                Range(now, None, bounds="[)"))))
-            .order_by(Booking.created_at).limit(limit).with_for_update(skip_locked=True))).all()
-        for booking in rows:
-            booking.status, booking.cancelled_at = S.CANCELLED, now
-            booking.cancellation_reason = "Not confirmed by the business in time."
-            session.add(BookingStatusHistory(booking_id=booking.id, old_status=S.PENDING, new_status=S.CANCELLED,
-                                             changed_by=None, reason=booking.cancellation_reason))
-            if booking.customer_id:
-                await notify(session, user_id=booking.customer_id, type=NotificationType.BOOKING_CANCELLED,
-                             title=f"Booking {booking.booking_number} expired",
-                             message="The business did not confirm your booking in time, so the slot was released.",
-                             data={"event": "booking.expired", "booking_id": str(booking.id)})
-        await session.flush()
-    return len(rows)

@@ -122,14 +122,21 @@ async def pending_expiry_minutes(session: AsyncSession) -> int:
 
 
 async def expire_pending_bookings(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
-    """Cancel pending bookings older than the `bookings.pending_expiry_minutes` setting,
-    with a status-history row, and tell the customer and the owner."""
+    """Cancel pending bookings older than the `bookings.pending_expiry_minutes` setting (or
+    whose start has passed), unless a payment is under way; with a status-history row, and
+    tell the customer and the owner. Safe to run twice."""
     minutes = await pending_expiry_minutes(session)
     reason = "Not confirmed by the business in time"
     ids = list(await session.scalars(text("""
         WITH stale AS (
           SELECT b.id FROM bookings b
-          WHERE b.status = 'pending' AND b.created_at < :now - make_interval(mins => :minutes)
+          WHERE b.status = 'pending'
+            AND (b.created_at < :now - make_interval(mins => :minutes)
+                 OR lower(b.time_range) <= :now)            -- its start has passed unanswered
+            -- A customer paying by bank transfer or mobile money is not cut off mid-payment;
+            -- the payments domain releases unpaid bookings on its own clock.
+            AND NOT EXISTS (SELECT 1 FROM payments p
+                             WHERE p.booking_id = b.id AND p.status IN ('pending', 'processing'))
           ORDER BY b.created_at LIMIT :batch
           FOR UPDATE OF b SKIP LOCKED)
         UPDATE bookings SET status = 'cancelled', cancelled_at = :now, cancellation_reason = :reason

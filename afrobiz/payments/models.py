@@ -1,4 +1,5 @@
-"""Payment tables (payments, payment_webhook_events, idempotency_keys), mapped from migration 0001."""
+"""Payment tables (payments, payment_webhook_events, idempotency_keys) from migration 0001;
+service_deposits, payment_refunds and the payments.reference/refunded_amount columns from 0008."""
 from __future__ import annotations
 
 import enum
@@ -88,6 +89,9 @@ class Payment(Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column(
         "metadata", JSONB, nullable=False, server_default=text("'{}'::jsonb")
     )
+    # Migration 0008: the bank-transfer reference, and the sum of refunds (≤ amount).
+    reference: Mapped[str | None] = mapped_column(String(20))
+    refunded_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, server_default=text("0"))
 
     def __repr__(self) -> str:
         return f"<Payment {self.id} {self.amount} {self.currency} {self.status}>"
@@ -125,3 +129,46 @@ class IdempotencyKey(Base):
     expires_at: Mapped[datetime] = mapped_column(
         TZ, nullable=False, server_default=text("(now() + interval '24 hours')")
     )
+
+
+class DepositType(enum.StrEnum):
+    NONE = "none"
+    FIXED = "fixed"
+    PERCENT = "percent"
+    FULL = "full"
+
+
+class ServiceDeposit(Base):
+    """What a service asks to be paid up front (no row = nothing)."""
+
+    __tablename__ = "service_deposits"
+    __mapper_args__ = {"eager_defaults": True}
+
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    deposit_type: Mapped[str] = mapped_column(String(10), nullable=False, server_default="none")
+    deposit_value: Mapped[Decimal | None] = mapped_column(MONEY)
+    updated_at: Mapped[datetime] = mapped_column(
+        TZ, nullable=False, server_default=func.now(), server_onupdate=FetchedValue()
+    )
+
+
+class PaymentRefund(Base):
+    """One refund of a payment, split between platform fee and business like the payment."""
+
+    __tablename__ = "payment_refunds"
+    __mapper_args__ = {"eager_defaults": True}
+
+    id: Mapped[uuid.UUID] = _id()
+    payment_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("payments.id", ondelete="CASCADE"), nullable=False
+    )
+    amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    platform_fee: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    business_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, server_default="NAD")
+    reason: Mapped[str | None] = mapped_column(Text)
+    provider_refund_id: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())

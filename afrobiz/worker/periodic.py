@@ -41,6 +41,16 @@ async def expire_pending(timestamp: int) -> int:
         return len(await scheduled.expire_pending_bookings(session, now=_now()))
 
 
+@app.periodic(cron="*/5 * * * *", periodic_id="release_unpaid")
+@app.task(name="payments.release_unpaid", queue="periodic")
+async def release_unpaid(timestamp: int) -> int:
+    """Free the slots of bookings whose required deposit was not paid in time (payments domain)."""
+    from afrobiz.payments.release import release_unpaid_bookings
+
+    async with job_session() as session:
+        return len(await release_unpaid_bookings(session, _now()))
+
+
 @app.periodic(cron="10 0 * * *", periodic_id="partitions")
 @app.task(name="db.ensure_partitions", queue="periodic")
 async def ensure_partitions(timestamp: int) -> list[str]:

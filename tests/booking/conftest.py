@@ -1,18 +1,13 @@
 """Fixtures of the booking tests: an owner's active business with a service open 08:00-17:00."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
 from factories.accounts import create_user
-from factories.booking import create_service, set_hours
+from factories.booking import create_service, set_hours, windhoek_today
 from factories.directory import create_business
-
-
-def windhoek_today() -> date:
-    return datetime.now(UTC).astimezone(ZoneInfo("Africa/Windhoek")).date()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from afrobiz.booking.models import Booking
 from factories.accounts import create_user
 from factories.booking import create_booking, create_service
 
-from conftest import windhoek_today
+from factories.booking import windhoek_today
 
 
 def body(service, day, at="10:00", **extra):

@@ -123,12 +123,12 @@ async def test_reschedule_moves_to_a_free_slot_and_frees_the_old_one(client, log
 
 
 async def test_pending_bookings_nobody_answers_expire_and_free_the_slot(client, db, service, day):
-    from afrobiz.booking.status import expire_stale_pending
+    from afrobiz.notifications.scheduled import expire_pending_bookings
     stale = await create_booking(db, service=service, day=day, at=time(9))
     fresh = await create_booking(db, service=service, day=day, at=time(11))
     later = datetime.now(UTC) + timedelta(hours=25)
-    assert await expire_stale_pending(db, older_than=timedelta(hours=24), now=later) == 2
-    assert await expire_stale_pending(db, older_than=timedelta(hours=24), now=later) == 0   # safe twice
+    assert len(await expire_pending_bookings(db, now=later)) == 2
+    assert await expire_pending_bookings(db, now=later) == []          # safe twice
     await db.refresh(stale)
     await db.refresh(fresh)
     assert stale.status == fresh.status == "cancelled" and stale.cancelled_at == later

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from sqlalchemy.dialects.postgresql import Range
@@ -12,6 +13,10 @@ from afrobiz.booking import availability as av
 from afrobiz.booking.models import Booking, Service, ServiceAvailability
 from afrobiz.booking.service import new_booking_number
 from afrobiz.booking.slots import rules_for
+
+
+def windhoek_today() -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo("Africa/Windhoek")).date()
 from afrobiz.directory.models import BusinessHours
 
 EVERY_DAY = range(7)

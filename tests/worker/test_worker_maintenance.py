@@ -43,4 +43,5 @@ def test_the_schedule_has_every_periodic_job():
 
     scheduled = {p.task.name for p in app.periodic_registry.periodic_tasks.values()}
     assert scheduled == {"bookings.send_reminders", "bookings.send_follow_ups", "bookings.expire_pending",
-                              "db.ensure_partitions", "engagement.purge_view_logs", "analytics.rollup"}
+                              "db.ensure_partitions", "engagement.purge_view_logs", "analytics.rollup",
+                         "payments.release_unpaid"}
