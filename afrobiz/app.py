@@ -53,6 +53,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    problems.document_errors(app)   # the OpenAPI document lists every problem response
 
     # One handler per error kind; API callers get problem+json, page visitors a page.
     async def on_domain_error(request: Request, exc: DomainError):

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from afrobiz.accounts.cli import admin_app
+from afrobiz.admin.ops_cli import ops_app
 from afrobiz.config import Settings, get_settings
 from afrobiz.db import migrate
 from afrobiz.db.runtime import database_url
@@ -22,6 +23,7 @@ app = typer.Typer(help="AfroBiz Connect: business directory and booking platform
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
+app.add_typer(ops_app)  # backup, restore, analytics-rollup (afrobiz/admin/ops_cli.py)
 console = Console()
 
 
@@ -66,6 +68,12 @@ def demo(port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
                 progress.update(tasks[stage], completed=done, total=total)
 
             loaded = load_demo(url, businesses=businesses, progress=report)
+        if loaded:
+            # Owners' dashboards show the demo's past bookings and reviews straight away,
+            # rather than after the worker's first nightly roll-up.
+            from afrobiz.admin.ops_cli import run_rollup
+
+            run_rollup(url)
         console.print("Demo data loaded." if loaded else "Demo data already present: reusing it.")
         console.print(f"\n[bold]AfroBiz Connect is running at http://{host}:{port}/[/bold]")
         for role, email in DEMO_ACCOUNTS.items():

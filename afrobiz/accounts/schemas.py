@@ -3,11 +3,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StrictBool
 
 from afrobiz.accounts.passwords import MAX_LENGTH
+
+
+def _not_a_number(value):  # noqa: ANN001, ANN202
+    # Pydantic reads 0 as 1970-01-01 (a Unix time); a birth date is written YYYY-MM-DD (found by fuzzing).
+    if isinstance(value, (int, float)):   # bool is an int too
+        raise ValueError("Write the date as YYYY-MM-DD.")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
 
 Password = Field(min_length=1, max_length=MAX_LENGTH + 64)    # the rules give the precise message
 
@@ -20,7 +30,7 @@ class RegisterIn(BaseModel):
     phone: str | None = Field(None, max_length=30)
     role: Literal["customer", "business_owner"] = "customer"
     preferred_language: str = Field("en", min_length=2, max_length=10)
-    marketing_consent: bool = False
+    marketing_consent: StrictBool = False  # 0/1 or "yes" are not booleans (found by fuzzing)
 
 
 class LoginIn(BaseModel):
@@ -70,10 +80,10 @@ class ProfileUpdate(BaseModel):
 
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     gender: str | None = Field(None, max_length=20)
     preferred_language: str | None = Field(None, min_length=2, max_length=10)
-    marketing_consent: bool | None = None
+    marketing_consent: StrictBool | None = None
     location_city: str | None = Field(None, max_length=100)
     location_region: str | None = Field(None, max_length=100)
 

@@ -170,8 +170,8 @@ async def update_profile(session: AsyncSession, *, user: User, changes: dict[str
             continue
         if name in ("first_name", "last_name") and (value is None or not str(value).strip()):
             raise InvalidInput("This field cannot be empty.", field=name)
-        if name == "marketing_consent" and value is None:
-            continue
+        if name in ("marketing_consent", "preferred_language") and value is None:
+            continue    # NOT NULL columns: null means "no change" (a null here was a 500, found by fuzzing)
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     await session.flush()
     await session.refresh(user)

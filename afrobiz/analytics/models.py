@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import (
+    ARRAY,
     TIMESTAMP,
     BigInteger,
     Column,
@@ -63,6 +64,31 @@ class BusinessAnalytics(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         TIMESTAMP(timezone=True), nullable=False, server_default=func.now()
     )
+
+
+class SearchImpression(Base):
+    """One search result page served: which businesses it showed (migration 0009)."""
+
+    __tablename__ = "search_impressions"
+
+    # GENERATED ALWAYS AS IDENTITY in the database; rows are only ever added by plain SQL.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    shown_at: Mapped[dt.datetime] = mapped_column(
+        TIMESTAMP(timezone=True), nullable=False, server_default=func.now()
+    )
+    business_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), nullable=False)
+
+
+class AnalyticsRollupDay(Base):
+    """A local day the roll-up has finished (the catch-up redoes the missing ones)."""
+
+    __tablename__ = "analytics_rollup_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    rolled_at: Mapped[dt.datetime] = mapped_column(
+        TIMESTAMP(timezone=True), nullable=False, server_default=func.now()
+    )
+    businesses: Mapped[int] = _count()
 
 
 # READ-ONLY. business_stats_monthly is a MATERIALIZED VIEW made by the migration and

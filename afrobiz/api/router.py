@@ -10,6 +10,7 @@ from afrobiz.api.v1 import admin_directory
 from afrobiz.api.v1 import reviews, favorites, admin_reviews
 from afrobiz.api.v1 import search
 from afrobiz.api.v1 import accounts
+from afrobiz.api.v1 import analytics, admin
 from afrobiz.api.v1 import payments
 
 api_router = APIRouter()
@@ -23,3 +24,5 @@ api_router.include_router(notifications.router)
 api_router.include_router(search.router)
 api_router.include_router(accounts.router)
 api_router.include_router(payments.router)
+api_router.include_router(analytics.router)
+api_router.include_router(admin.router)

@@ -170,3 +170,16 @@ async def sitemap_entries(session: AsyncSession, *, limit: int = 50_000) -> tupl
     categories = (await session.scalars(select(Category.slug).where(Category.is_active)
                                         .order_by(Category.sort_order, Category.slug))).all()
     return [(s, u) for s, u in businesses], list(categories)
+
+
+async def featured_businesses(session: AsyncSession, *, limit: int = 6,
+                              now: datetime | None = None) -> list[tuple[Business, str | None]]:
+    """Active businesses featured right now, best rated first, with their category's name."""
+    now = now or datetime.now(UTC)
+    rows = (await session.execute(
+        select(Business, Category.name).outerjoin(Category, Category.id == Business.category_id)
+        .where(Business.status == "active", Business.is_featured,
+               or_(Business.featured_until.is_(None), Business.featured_until > now))
+        .order_by(Business.average_rating.desc(), Business.review_count.desc(), Business.name)
+        .limit(max(1, min(limit, 100))))).all()
+    return [(b, category) for b, category in rows]

@@ -36,6 +36,9 @@ async def moderate_review(session: AsyncSession, *, admin: User, review_id: uuid
     if notes and len(notes) > NOTES_MAX:
         raise InvalidInput(f"At most {NOTES_MAX} characters.", field="notes")
     review = await require_review(session, review_id)
+    # Two admins deciding at once: the second waits for the first and sees its decision, so
+    # the audit trail stays a chain (old = the previous decision), not a lost update.
+    await session.refresh(review, with_for_update=True)
     old = {"status": str(review.status), "moderation_notes": review.moderation_notes}
     review.status = ReviewStatus(status)
     if notes is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
@@ -76,7 +77,10 @@ async def page_user(request: Request, session: AsyncSession = Session) -> User |
         user = await sessions.resolve_session(session, token)
     if user is not None:
         await set_identity(session, user.id, str(user.role))
-    request.state.user = user        # base.html shows the name and the log-out form
+    request.state.user = user
+    # base.html's navigation reads this copy: an error page rendered after the transaction
+    # rolled back cannot read the (expired, detached) User row any more.
+    request.state.nav_user = SimpleNamespace(first_name=user.first_name, role=str(user.role)) if user else None
     return user
 
 

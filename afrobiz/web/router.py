@@ -11,6 +11,7 @@ from afrobiz.web.pages import directory
 from afrobiz.web.pages import directory_owner
 from afrobiz.web.pages import search
 from afrobiz.web.pages import reviews
+from afrobiz.web.pages import analytics, admin
 from afrobiz.web.pages import payments
 
 web_router = APIRouter(include_in_schema=False)
@@ -23,3 +24,5 @@ web_router.include_router(search.router)
 web_router.include_router(reviews.router)
 web_router.include_router(booking.router)
 web_router.include_router(payments.router)
+web_router.include_router(analytics.router)
+web_router.include_router(admin.router)

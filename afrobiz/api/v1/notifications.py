@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
@@ -54,10 +54,10 @@ class PreferenceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: NotificationType
-    in_app: bool | None = None
-    email: bool | None = None
-    sms: bool | None = None
-    whatsapp: bool | None = None
+    in_app: StrictBool | None = None
+    email: StrictBool | None = None
+    sms: StrictBool | None = None
+    whatsapp: StrictBool | None = None
 
 
 class PreferencesUpdate(BaseModel):

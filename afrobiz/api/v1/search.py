@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from afrobiz.analytics.queries import log_search_appearances
 from afrobiz.api.deps import Session
 from afrobiz.search import queries
 from afrobiz.search import suggest as suggestions
@@ -97,6 +98,8 @@ async def search_businesses(
         min_rating=min_rating, price_range=tuple((price_range or "").split(",")), open_now=open_now,
         verified=verified, bookable=bookable, sort=sort, limit=limit, cursor=cursor)
     result = await queries.search_businesses(session, params=params, secret=request.app.state.settings.secret_key)
+    # Analytics: which businesses this page showed (search appearances, click-through rate).
+    await log_search_appearances(session, business_ids=[item["id"] for item in result.items])
     return SearchPage(items=result.items, next_cursor=result.next_cursor, facets=result.facets,
                       total=result.total, did_you_mean=result.did_you_mean)
 

@@ -170,9 +170,15 @@ async def _my_businesses(session: AsyncSession, user: User, chosen: uuid.UUID | 
 
 @router.get("/owner/bookings", response_class=HTMLResponse)
 async def owner_bookings(request: Request, business: uuid.UUID | None = None, date: date | None = None,
-                         view: str = "day", status_filter: BookingStatus | None = Query(None, alias="status"),
-                         service: uuid.UUID | None = None, session: AsyncSession = Session,
+                         view: str = "day", status_text: str = Query("", alias="status"),
+                         service_text: str = Query("", alias="service"), session: AsyncSession = Session,
                          user: User = Depends(owner_only)):
+    # The filter form sends "All" as an empty value: treat it as no filter, not as bad input.
+    try:
+        status_filter = BookingStatus(status_text) if status_text else None
+        service = uuid.UUID(service_text) if service_text else None
+    except ValueError:
+        raise InvalidInput("Choose a status and a service from the lists.", field="status") from None
     businesses, current = await _my_businesses(session, user, business)
     start = date or _today()
     if view == "week":

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
+from afrobiz.analytics.queries import log_search_appearances
 from afrobiz.api.deps import Session
 from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import InvalidInput
@@ -63,6 +64,8 @@ async def search_page(request: Request, session: AsyncSession = Session, user: U
     if not errors:
         try:
             result = await queries.search_businesses(session, params=params, secret=request.app.state.settings.secret_key)
+            # Analytics: which businesses this page showed (search appearances, click-through rate).
+            await log_search_appearances(session, business_ids=[item["id"] for item in result.items])
         except InvalidInput as exc:
             errors = {e["field"]: e["message"] for e in exc.errors} or {"q": exc.detail}
     kept = {k: v for k, v in form.items() if v}
