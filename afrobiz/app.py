@@ -18,6 +18,7 @@ from afrobiz.db import all_models  # noqa: F401  (every table known before the f
 from afrobiz.db.session import make_engine, make_sessionmaker
 from afrobiz.errors import DomainError
 from afrobiz.kit.metrics import MetricsMiddleware
+from afrobiz.kit.security_headers import SecurityHeadersMiddleware
 from afrobiz.web.deps import install as install_page_auth
 from afrobiz.web.errors import error_page
 from afrobiz.web.router import web_router
@@ -91,6 +92,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.include_router(web_router)
     app.router.routes.append(Route("/static/{path:path}", static_files.endpoint, methods=["GET", "HEAD"]))
 
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://"))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(MetricsMiddleware)
     return app

@@ -103,3 +103,21 @@ async def test_metrics_count_requests(client):
     r = await client.get("/metrics")
     assert r.status_code == 200
     assert 'afrobiz_http_requests_total{method="GET",status="200"}' in r.text
+
+
+async def test_security_headers_on_pages_and_api(client):
+    for path in ("/", "/api/v1/categories", "/nothing-here"):
+        r = await client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        assert "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "strict-transport-security" not in r.headers          # plain http here
+
+
+async def test_hsts_when_served_over_https(app):
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://afrobiz.example") as c:
+        r = await c.get("/healthz")
+    assert r.headers["strict-transport-security"].startswith("max-age=31536000")
