@@ -78,6 +78,11 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     async def on_unexpected(request: Request, exc: Exception):
         if _wants_json(request):
             return await problems.unexpected_error(request, exc)
+        if problems.is_outage(exc):
+            # The database or Redis is unreachable: not a bug, a moment to wait.
+            log.warning("outage on %s %s: %s", request.method, request.url.path, exc)
+            return error_page(request, 503, "We are briefly unavailable",
+                              "Please try again in a minute.", headers={"Retry-After": "30"})
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_page(request, 500, "Something went wrong", "It has been logged. Please try again.")
 

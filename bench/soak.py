@@ -29,14 +29,15 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "reliability")]
 
-from afrobiz.app import create_app  # noqa: E402
-from afrobiz.config import Settings  # noqa: E402
-from afrobiz.db import migrate  # noqa: E402
-from afrobiz.db.session import make_engine, make_sessionmaker, system_session  # noqa: E402
-from afrobiz.demo.loader import load_demo  # noqa: E402
-from dbtools import create_database, drop_database  # noqa: E402
-from fault_proxy import FaultProxy  # noqa: E402
-from reliability_helpers import build_world  # noqa: E402
+from dbtools import create_database, drop_database
+from fault_proxy import FaultProxy
+from reliability_helpers import build_world
+
+from afrobiz.app import create_app
+from afrobiz.config import Settings
+from afrobiz.db import migrate
+from afrobiz.db.session import make_engine, make_sessionmaker, system_session
+from afrobiz.demo.loader import load_demo
 
 
 class Tally:

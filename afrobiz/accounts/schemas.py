@@ -10,10 +10,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, St
 from afrobiz.accounts.passwords import MAX_LENGTH
 
 
-def _not_a_number(value):  # noqa: ANN001, ANN202
+def _not_a_number(value):
     # Pydantic reads 0 as 1970-01-01 (a Unix time); a birth date is written YYYY-MM-DD (found by fuzzing).
     if isinstance(value, (int, float)):   # bool is an int too
-        raise ValueError("Write the date as YYYY-MM-DD.")
+        raise ValueError("Write the date as YYYY-MM-DD.")  # noqa: TRY004 (pydantic reports ValueError as a 422)
     return value
 
 

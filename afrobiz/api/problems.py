@@ -53,7 +53,7 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
     return problem(exc.status_code, detail, headers=headers or None)
 
 
-def allowed_methods(app, path: str) -> list[str]:  # noqa: ANN001
+def allowed_methods(app, path: str) -> list[str]:
     """Every method some route of the app answers on this path."""
     from fastapi.routing import iter_route_contexts
     from starlette.routing import compile_path
@@ -133,7 +133,7 @@ def add_problem_responses(schema: dict) -> dict:
     return schema
 
 
-def document_errors(app) -> None:  # noqa: ANN001  (a FastAPI app; this module stays light)
+def document_errors(app) -> None:  # a FastAPI app (imported lazily: this module stays light)
     """Make app.openapi() add the problem responses once, when the document is first built."""
     build = app.openapi
 

@@ -14,7 +14,6 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 
 from PIL import Image
-
 from reliability_helpers import PASSWORD, World
 
 API = "/api/v1"

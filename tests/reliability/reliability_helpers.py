@@ -8,6 +8,7 @@ distinctive e-mail, phone and birth date, so a response that leaks them is easy 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import uuid
@@ -15,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from factories.booking import create_booking, create_service, set_hours
+from factories.directory import create_business, create_category
+from factories.reviews import create_review
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
@@ -23,9 +27,6 @@ from afrobiz.directory.models import BusinessImage
 from afrobiz.engagement.models import UserFavorite
 from afrobiz.notifications.models import Notification
 from afrobiz.payments.models import Payment
-from factories.booking import create_booking, create_service, set_hours
-from factories.directory import create_business, create_category
-from factories.reviews import create_review
 
 PASSWORD = "kudu-sunset-etosha-42"
 ROLES = ("anonymous", "customer", "owner", "admin")
@@ -101,12 +102,16 @@ class World:
                 "owner_a": self.b.owner, "owner_b": self.a.owner, "admin": self.b.customer}[actor]
 
 
+_BIRTHS = itertools.count(uuid.uuid4().int % 18000)   # distinct birth dates: a shared one would look like a leak
+
+
 async def _user(db: AsyncSession, role: str, tag: str) -> tuple[Person, User]:
     n = uuid.uuid4().int
     # Distinctive values: found anywhere in a response, they can only have come from this user.
     person = User(email=f"pii-{tag}-{uuid.uuid4().hex[:10]}@private.example.na", first_name=f"First{tag}",
                   last_name=f"Last{tag}", role=role, phone=f"+26481{n % 10**7:07d}",
-                  date_of_birth=date(1950 + n % 40, 1 + n % 12, 1 + n % 28), password_hash=password_hash(),
+                  date_of_birth=date(1940, 1, 1) + timedelta(days=next(_BIRTHS) * 97 % 18000),
+                  password_hash=password_hash(),
                   created_at=datetime.now(UTC) - timedelta(days=90))
     db.add(person)
     await db.flush()

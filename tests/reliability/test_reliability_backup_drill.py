@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import psycopg
+from dbtools import create_database, drop_database
 
 from afrobiz.admin import backup
 from afrobiz.app import create_app
@@ -12,7 +13,6 @@ from afrobiz.config import Settings
 from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker
 from afrobiz.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
-from dbtools import create_database, drop_database
 
 TABLES = """SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname IN ('public', 'procrastinate') AND c.relkind IN ('r', 'm') ORDER BY 1"""

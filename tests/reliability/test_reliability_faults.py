@@ -13,15 +13,15 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from dbtools import create_database, drop_database
+from fault_proxy import FaultProxy
+from reliability_helpers import PASSWORD, build_world
 from sqlalchemy import text
 
 from afrobiz.app import create_app
 from afrobiz.config import Settings
 from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
-from dbtools import create_database, drop_database
-from fault_proxy import FaultProxy
-from reliability_helpers import PASSWORD, build_world
 
 FAST = 5.0          # seconds an answer may take during an outage
 RECOVERY = 30.0     # seconds the app may take to recover after it
@@ -37,7 +37,7 @@ def scratch_url(server_url):
 
 
 def through(url: str, port: int) -> str:
-    head, _, dbname = url.rpartition("/")
+    dbname = url.rpartition("/")[2]
     return f"postgresql://postgres@127.0.0.1:{port}/{dbname}"
 
 

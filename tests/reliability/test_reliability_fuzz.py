@@ -12,18 +12,20 @@ import os
 
 import pytest
 import schemathesis
+from dbtools import create_database, drop_database
 from hypothesis import HealthCheck, settings
-from starlette.testclient import TestClient
-
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import allow_header_conformance, unsupported_method
+from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
+    unsupported_method,
+)
+from starlette.testclient import TestClient
 
 from afrobiz.app import create_app
 from afrobiz.config import Settings
 from afrobiz.db import migrate
 from afrobiz.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from afrobiz.kit import ratelimit
-from dbtools import create_database, drop_database
 
 EXAMPLES = int(os.environ.get("AFROBIZ_FUZZ_EXAMPLES", "25"))
 # Calls that end the caller's own session or account: fuzzed anonymously only, or the

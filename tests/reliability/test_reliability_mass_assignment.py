@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
-
 from authorization_matrix import EXPECTED, fill, matches, parse, request_kwargs, role_of
 from reliability_helpers import build_world, pretty
+from sqlalchemy import text
 from test_reliability_matrix import ROUTES
 
 # Protected columns per table: only admins (or the rules themselves) may move them.
@@ -58,8 +57,8 @@ def echoed(node, values: dict, path: str = "") -> list[str]:
 
 def candidates() -> list[str]:
     """Write routes whose valid request carries a JSON object."""
-    from types import SimpleNamespace
     import uuid
+    from types import SimpleNamespace
 
     # A stand-in world, only to learn the shape of each route's body.
     p = SimpleNamespace(id=uuid.uuid4(), email="x@example.na", headers={})
@@ -72,9 +71,9 @@ def candidates() -> list[str]:
     world.counterpart = lambda actor: p                                # type: ignore[method-assign]
     out = []
     for key in ROUTES:
-        if key.split()[0] in ("POST", "PUT", "PATCH", "DELETE") and key in EXPECTED:
-            if isinstance(request_kwargs(world, key, "customer_a", "own").get("json"), dict) and allowed_actor(key):
-                out.append(key)
+        if (key.split()[0] in ("POST", "PUT", "PATCH", "DELETE") and key in EXPECTED and allowed_actor(key)
+                and isinstance(request_kwargs(world, key, "customer_a", "own").get("json"), dict)):
+            out.append(key)
     return out
 
 

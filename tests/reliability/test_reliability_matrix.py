@@ -6,13 +6,22 @@ for secrets and other users' personal data.
 from __future__ import annotations
 
 import pytest
+from authorization_matrix import (
+    EXPECTED,
+    SKIPPED_PATHS,
+    fill,
+    in_scope,
+    matches,
+    parse,
+    request_kwargs,
+    role_of,
+)
 from fastapi.routing import iter_route_contexts
+from reliability_helpers import ACTORS, build_world, leaks, pretty, visible_people
 
 from afrobiz.app import create_app
 from afrobiz.config import Settings
 from afrobiz.kit import ratelimit
-from authorization_matrix import EXPECTED, SKIPPED_PATHS, fill, in_scope, matches, parse, request_kwargs, role_of
-from reliability_helpers import ACTORS, build_world, leaks, pretty, visible_people
 
 TOKEN_ROUTES = {"POST /api/v1/auth/login", "POST /api/v1/me/password"}   # they hand the caller its own token
 DOCUMENTS = {"GET /api/v1/openapi.json", "GET /api/v1/docs"}   # describe fields such as "password"; hold no data

@@ -10,15 +10,15 @@ from datetime import time, timedelta
 
 import httpx
 import pytest
+from dbtools import create_database, drop_database
+from factories.booking import create_booking
+from reliability_helpers import build_world
 from sqlalchemy import text
 
 from afrobiz.app import create_app
 from afrobiz.config import Settings
 from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
-from dbtools import create_database, drop_database
-from factories.booking import create_booking
-from reliability_helpers import build_world
 
 RACERS = 10
 ROUNDS = 5
@@ -75,8 +75,8 @@ async def test_one_idempotency_key_sent_ten_times_pays_once(arena):
     client, engine, sm, world = arena
     for round_ in range(ROUNDS):
         async with system_session(sm) as s:
-            from afrobiz.booking.models import Service
             from afrobiz.accounts.models import User
+            from afrobiz.booking.models import Service
             service = await s.get(Service, world.b.service)
             customer = await s.get(User, world.b.customer.id)
             booking = await create_booking(s, service=service, day=world.day + timedelta(days=10 + round_),
@@ -95,6 +95,7 @@ async def test_two_admins_deciding_one_review_leave_one_consistent_history(arena
     client, engine, sm, world = arena
     async with system_session(sm) as s:
         from factories.accounts import create_admin
+
         from afrobiz.accounts.sessions import start_session
         second = await create_admin(s)
         second_headers = {"Authorization": f"Bearer {await start_session(s, user=second)}"}

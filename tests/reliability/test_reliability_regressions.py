@@ -1,8 +1,9 @@
 """Regression tests for the defects the reliability suite found (one test per fix)."""
 from __future__ import annotations
 
-from afrobiz.api.problems import DOCUMENTED_ERRORS
 from reliability_helpers import build_world
+
+from afrobiz.api.problems import DOCUMENTED_ERRORS
 
 
 async def test_booleans_are_not_coerced_from_numbers(db, client):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import func, select, text, update
+from reliability_helpers import build_world
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from afrobiz.booking.models import Booking
@@ -17,7 +18,6 @@ from afrobiz.engagement.models import UserFavorite
 from afrobiz.notifications.models import Notification, NotificationPreference
 from afrobiz.payments.models import Payment
 from afrobiz.reviews.models import Review, ReviewVote
-from reliability_helpers import build_world
 
 PRIVATE_BY_USER = [(Booking, Booking.customer_id), (Payment, Payment.user_id), (Notification, Notification.user_id),
                    (UserFavorite, UserFavorite.user_id), (NotificationPreference, NotificationPreference.user_id),
