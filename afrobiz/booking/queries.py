@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,6 +131,18 @@ async def list_for_customer(session: AsyncSession, *, user: User, when: str | No
     elif when == "past":
         q = q.where(Booking.booking_date < today)
     return await _page(session, q, descending=when != "upcoming", limit=limit, cursor=cursor)
+
+
+async def self_cancellable(session: AsyncSession, views: list[BookingView], *, now: datetime) -> set[uuid.UUID]:
+    """Ids of these bookings a customer may still cancel themselves (active and before the
+    service's cancellation deadline), so pages only offer what will be accepted."""
+    active = [v for v in views if v.booking.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED)]
+    service_ids = {v.booking.service_id for v in active if v.booking.service_id}
+    hours = dict((await session.execute(
+        select(Service.id, Service.cancellation_deadline_hours).where(Service.id.in_(service_ids)))).all()
+    ) if service_ids else {}
+    return {v.booking.id for v in active
+            if now < v.starts_at - timedelta(hours=hours.get(v.booking.service_id, 0))}
 
 
 async def list_for_business(session: AsyncSession, *, user: User, business_id: uuid.UUID,

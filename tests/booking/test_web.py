@@ -10,7 +10,7 @@ from afrobiz.accounts.sessions import start_session
 from afrobiz.booking.models import Booking, ServiceAvailability
 from afrobiz.web.deps import COOKIE_NAME
 from factories.accounts import create_user
-from factories.booking import create_booking
+from factories.booking import create_booking, create_service
 
 
 def csrf(html: str) -> str:
@@ -61,6 +61,17 @@ async def test_customer_sees_and_cancels_their_booking(client, db, customer, ser
     other = await create_user(db)
     assert (await client.get(f"/bookings/{booking.booking_number}", headers=await cookie(db, other))).status_code == 404
     assert (await client.get("/me/bookings")).status_code == 303
+
+
+async def test_my_bookings_offers_cancel_only_before_the_deadline(client, db, customer, business, day):
+    strict = await create_service(db, business=business, cancellation_deadline_hours=720)   # 30 days: day is 3 days ahead
+    relaxed = await create_service(db, business=business)
+    late = await create_booking(db, service=strict, day=day, at=time(9), customer=customer)
+    fine = await create_booking(db, service=relaxed, day=day, at=time(11), customer=customer)
+    page = (await client.get("/me/bookings", headers=await cookie(db, customer))).text
+    assert late.booking_number in page and fine.booking_number in page
+    assert f'/bookings/{fine.booking_number}/cancel' in page
+    assert f'/bookings/{late.booking_number}/cancel' not in page
 
 
 async def test_owner_calendar_confirms_a_booking(client, db, owner, service, day):

@@ -149,7 +149,7 @@ async def my_bookings(request: Request, session: AsyncSession = Session, user: U
     past, _ = await queries.list_for_customer(session, user=user, when="past", today=today, limit=50)
     return templates.TemplateResponse(request, "booking/my_bookings.html", {
         "upcoming": upcoming, "past": past,
-        "cancellable": {BookingStatus.PENDING, BookingStatus.CONFIRMED}})
+        "cancellable": await queries.self_cancellable(session, upcoming, now=datetime.now(UTC))})
 
 
 
