@@ -10,10 +10,13 @@ settings.redis_url is set, so every web process shares the counters.
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
@@ -34,15 +37,33 @@ class Throttled(RateLimited):
         return {"Retry-After": str(self.retry_after)}
 
 
+log = logging.getLogger("afrobiz.ratelimit")
+REDIS_DOWN = (StorageError, RedisError, OSError)
+
+
 class _Limiter:
     def __init__(self, redis_url: str | None, prefix: str):
         self.url = redis_url
         if redis_url:
             # limits defaults to coredis for async Redis; redis-py is already a dependency.
-            self.storage = storage_from_string("async+" + redis_url, implementation="redispy", key_prefix=prefix)
+            # Short timeouts: a Redis outage must not hang requests.
+            self.storage = storage_from_string("async+" + redis_url, implementation="redispy", key_prefix=prefix,
+                                               socket_connect_timeout=1, socket_timeout=1)
         else:
             self.storage = storage_from_string("async+memory://")
         self.strategy = MovingWindowRateLimiter(self.storage)
+        # While Redis is unreachable, limits still hold per process (in memory) rather than
+        # failing the request or letting everything through.
+        self.fallback = MovingWindowRateLimiter(storage_from_string("async+memory://"))
+
+    async def call(self, op: str, *args):
+        try:
+            return await getattr(self.strategy, op)(*args)
+        except REDIS_DOWN as exc:
+            if self.url is None:
+                raise
+            log.warning("rate limits: Redis unreachable (%s); counting in process memory", exc)
+            return await getattr(self.fallback, op)(*args)
 
 
 _limiter: _Limiter | None = None
@@ -72,17 +93,17 @@ def _item(rate: str | RateLimitItem) -> RateLimitItem:
 
 async def hit(key: str, rate: str | RateLimitItem) -> bool:
     """Count one event; False when the limit was already reached (the event is not counted)."""
-    return await _current().strategy.hit(_item(rate), key)
+    return await _current().call("hit", _item(rate), key)
 
 
 async def allowed(key: str, rate: str | RateLimitItem) -> bool:
     """Would one more event be allowed? Counts nothing."""
-    return await _current().strategy.test(_item(rate), key)
+    return await _current().call("test", _item(rate), key)
 
 
 async def retry_after(key: str, rate: str | RateLimitItem) -> int:
     """Seconds until one more event would be allowed."""
-    stats = await _current().strategy.get_window_stats(_item(rate), key)
+    stats = await _current().call("get_window_stats", _item(rate), key)
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
@@ -99,7 +120,7 @@ async def check(key: str, rate: str | RateLimitItem, detail: str | None = None) 
 
 
 async def clear(key: str, rate: str | RateLimitItem) -> None:
-    await _current().strategy.clear(_item(rate), key)
+    await _current().call("clear", _item(rate), key)
 
 
 async def reset_all() -> None:
