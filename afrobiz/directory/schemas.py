@@ -32,19 +32,14 @@ class _Profile(BaseModel):
             return [k.strip() for k in v.split(",") if k.strip()]
         return v
 
-
-class BusinessCreate(_Profile):
-    name: str = Field(min_length=2, max_length=255)
+    # The optional fields, alike for creating and updating a listing.
     description: str | None = Field(None, max_length=5000)
-    category_id: uuid.UUID
     subcategory_id: uuid.UUID | None = None
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=30)
     whatsapp: str | None = Field(None, max_length=30)
     website: str | None = Field(None, max_length=255)
     street_address: str | None = Field(None, max_length=500)
-    city: str = Field(min_length=2, max_length=100)
-    region: str = Field(min_length=2, max_length=100)
     postal_code: str | None = Field(None, max_length=20)
     latitude: Decimal | None = Field(None, ge=-90, le=90)
     longitude: Decimal | None = Field(None, ge=-180, le=180)
@@ -53,29 +48,21 @@ class BusinessCreate(_Profile):
     meta_description: str | None = Field(None, max_length=500)
     keywords: list[str] | None = Field(None, max_length=20)
     settings: dict[str, Any] | None = None
+
+
+class BusinessCreate(_Profile):
+    name: str = Field(min_length=2, max_length=255)
+    category_id: uuid.UUID
+    city: str = Field(min_length=2, max_length=100)
+    region: str = Field(min_length=2, max_length=100)
 
 
 class BusinessUpdate(_Profile):
     """A partial update: only the fields sent are changed (a null clears an optional one)."""
     name: str | None = Field(None, min_length=2, max_length=255)
-    description: str | None = Field(None, max_length=5000)
     category_id: uuid.UUID | None = None
-    subcategory_id: uuid.UUID | None = None
-    email: EmailStr | None = None
-    phone: str | None = Field(None, max_length=30)
-    whatsapp: str | None = Field(None, max_length=30)
-    website: str | None = Field(None, max_length=255)
-    street_address: str | None = Field(None, max_length=500)
     city: str | None = Field(None, min_length=2, max_length=100)
     region: str | None = Field(None, min_length=2, max_length=100)
-    postal_code: str | None = Field(None, max_length=20)
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
-    price_range: PriceRange | None = None
-    meta_title: str | None = Field(None, max_length=255)
-    meta_description: str | None = Field(None, max_length=500)
-    keywords: list[str] | None = Field(None, max_length=20)
-    settings: dict[str, Any] | None = None
 
 
 class HoursIn(BaseModel):

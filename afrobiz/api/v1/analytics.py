@@ -16,24 +16,6 @@ from afrobiz.api.deps import Session, current_user
 router = APIRouter(tags=["analytics"])
 
 
-class DayOut(BaseModel):
-    date: date
-    profile_views: int
-    search_appearances: int
-    click_through_rate: Decimal
-    booking_requests: int
-    bookings_confirmed: int
-    bookings_completed: int
-    bookings_cancelled: int
-    total_revenue: Decimal
-    average_booking_value: Decimal
-    reviews_received: int
-    average_rating: Decimal
-    favorites_added: int
-    phone_clicks: int
-    website_clicks: int
-
-
 class TotalsOut(BaseModel):
     profile_views: int
     search_appearances: int
@@ -49,6 +31,11 @@ class TotalsOut(BaseModel):
     favorites_added: int
     phone_clicks: int
     website_clicks: int
+
+
+class DayOut(TotalsOut):
+    date: date
+    average_rating: Decimal          # a day's row always has one (0 when no review)
 
 
 class MonthOut(BaseModel):
