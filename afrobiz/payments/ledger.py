@@ -32,7 +32,10 @@ IN_FLIGHT = (PaymentStatus.PENDING, PaymentStatus.PROCESSING)
 
 
 async def _setting(session: AsyncSession, key: str) -> str | None:
-    return await session.scalar(select(SystemSetting.value).where(SystemSetting.key == key))
+    from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
+
+    value = await get_setting(session, key)
+    return None if value is None else str(value)
 
 
 async def _decimal_setting(session: AsyncSession, key: str, default: Decimal) -> Decimal:

@@ -57,6 +57,11 @@ class SandboxMobileMoney:
     async def get_status(self, provider_payment_id: str) -> str:
         return self.requests.get(provider_payment_id, {}).get("status", "failed")
 
+    async def get_payment(self, provider_payment_id: str) -> dict:
+        """Status and amount (reconciliation compares both)."""
+        found = self.requests.get(provider_payment_id, {})
+        return {"status": found.get("status", "failed"), "amount": found.get("amount")}
+
     async def refund(self, provider_payment_id: str, amount: Decimal) -> str:
         self.refunds.append((provider_payment_id, amount))
         return "mmr_" + secrets.token_hex(8)
@@ -70,6 +75,9 @@ class SandboxMobileMoney:
 
 # One sandbox per process, so a callback handled in a later request sees the same state.
 SANDBOX = SandboxMobileMoney()
+
+
+_MM_STATES = {"successful": "completed", "completed": "completed", "failed": "failed", "rejected": "failed"}
 
 
 @dataclass
@@ -103,8 +111,15 @@ class HttpMobileMoney:
 
     async def get_status(self, provider_payment_id: str) -> str:
         body = await self._call("GET", f"/requesttopay/{provider_payment_id}")
-        return {"successful": "completed", "completed": "completed", "failed": "failed",
-                "rejected": "failed"}.get(str(body.get("status", "")).lower(), "pending")
+        return _MM_STATES.get(str(body.get("status", "")).lower(), "pending")
+
+    async def get_payment(self, provider_payment_id: str) -> dict:
+        body = await self._call("GET", f"/requesttopay/{provider_payment_id}")
+        try:
+            amount = Decimal(str(body["amount"])) if body.get("amount") is not None else None
+        except (ArithmeticError, ValueError):
+            amount = None
+        return {"status": _MM_STATES.get(str(body.get("status", "")).lower(), "pending"), "amount": amount}
 
     async def refund(self, provider_payment_id: str, amount: Decimal) -> str:
         body = await self._call("POST", f"/requesttopay/{provider_payment_id}/refund", {"amount": str(amount)})
@@ -139,6 +154,29 @@ def _stripe_refund(api_key: str, intent_id: str, amount_cents: int, refund_key: 
     refund = stripe.Refund.create(api_key=api_key, payment_intent=intent_id, amount=amount_cents,
                                   idempotency_key=refund_key)
     return refund.id
+
+
+def _stripe_retrieve(api_key: str, intent_id: str) -> tuple[str, int | None]:
+    import stripe
+
+    intent = stripe.PaymentIntent.retrieve(intent_id, api_key=api_key)
+    return intent.status, intent.amount_received
+
+
+# Stripe's PaymentIntent statuses in our words (requires_* = the payer has still to act).
+STRIPE_STATES = {"succeeded": "completed", "processing": "processing", "canceled": "cancelled",
+                 "requires_payment_method": "pending", "requires_confirmation": "pending",
+                 "requires_action": "pending", "requires_capture": "processing"}
+
+
+async def card_get_payment(settings: Settings, intent_id: str) -> dict:
+    """Stripe's view of a PaymentIntent: {"status": our word, "amount": received Decimal or None}."""
+    try:
+        status, received = await asyncio.to_thread(_stripe_retrieve, settings.stripe_secret_key, intent_id)
+    except Exception as exc:
+        raise ServiceUnavailable("The card processor did not answer. Please try again.") from exc
+    amount = (Decimal(received) / 100).quantize(Decimal("0.01")) if received else None
+    return {"status": STRIPE_STATES.get(str(status), "pending"), "amount": amount}
 
 
 async def card_create_intent(settings: Settings, *, amount: Decimal, currency: str, payment_id: str,

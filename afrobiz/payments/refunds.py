@@ -15,8 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
 from afrobiz.admin.audit import record
+from afrobiz.booking.models import Booking
 from afrobiz.config import Settings
+from afrobiz.db.session import acting_as_system
+from afrobiz.directory.models import Business
 from afrobiz.errors import InvalidInput
+from afrobiz.notifications.models import NotificationType
+from afrobiz.notifications.service import notify, notify_guest
 from afrobiz.payments import ledger as L
 from afrobiz.payments import money, providers
 from afrobiz.payments.models import Payment, PaymentMethod, PaymentRefund
@@ -58,7 +63,32 @@ async def refund_payment(session: AsyncSession, *, payment_id: uuid.UUID, user: 
     await record(session, actor_id=user.id, action="payment.refund", table_name="payments", record_id=payment.id,
                  old=old, new={"status": str(payment.status), "refunded_amount": str(payment.refunded_amount),
                                "refund": str(parts.amount), "reason": reason}, ip=ip)
+    await _tell_customer(session, payment, parts.amount)
     return payment, refund
+
+
+async def _tell_customer(session: AsyncSession, payment: Payment, amount: Decimal) -> None:
+    """The customer (or guest) hears of every refund, full or partial."""
+    async with acting_as_system(session):  # the owner refunding may not read the customer's row
+        booking = await session.get(Booking, payment.booking_id) if payment.booking_id else None
+        business = await session.get(Business, payment.business_id) if payment.business_id else None
+    number = booking.booking_number if booking else ""
+    full = payment.status == P.REFUNDED
+    title = f"Refund for {number}" if number else "Refund"
+    message = (f"{business.name if business else 'The business'} refunded {payment.currency} {amount} "
+               f"{'(the whole payment)' if full else f'of your {payment.currency} {payment.amount} payment'}. "
+               + {PaymentMethod.CARD: "It goes back to your card.",
+                  PaymentMethod.MOBILE_MONEY: "It goes back to your mobile-money wallet."}.get(
+                   payment.payment_method, "The business pays it back to you."))
+    customer_id = (booking.customer_id if booking else None) or payment.user_id
+    if customer_id:
+        await notify(session, user_id=customer_id, type=NotificationType.PAYMENT_RECEIVED, title=title,
+                     message=message, data={"event": "payment.refunded", "payment_id": str(payment.id),
+                                            "booking_id": str(payment.booking_id), "booking_number": number,
+                                            "amount": str(amount), "full": full})
+    elif booking is not None:
+        await notify_guest(session, booking_id=booking.id, email=booking.customer_email,
+                           phone=booking.customer_phone, title=title, message=message)
 
 
 async def _send_back(settings: Settings, payment: Payment, amount: Decimal, refund_id: uuid.UUID) -> str | None:

@@ -121,9 +121,10 @@ def next_step(p: Payment, *, business_name: str, business_settings: dict | None)
 
 
 def to_read(p: Payment, *, viewer_id: uuid.UUID | None, business_name: str, business_settings: dict | None,
-            refunds: list[PaymentRefund] = ()) -> PaymentRead:
+            refunds: list[PaymentRefund] = (), payer: bool = False) -> PaymentRead:
+    # payer=True: a guest holding the booking's payment link (no account, so no viewer_id).
     step = next_step(p, business_name=business_name, business_settings=business_settings) \
-        if viewer_id is not None and viewer_id == p.user_id else None
+        if payer or viewer_id is not None and viewer_id == p.user_id else None
     return PaymentRead(
         id=p.id, booking_id=p.booking_id, payment_method=p.payment_method, payment_provider=p.payment_provider,
         status=p.status, refund_state=refund_state(p), amount=p.amount, platform_fee=p.platform_fee,

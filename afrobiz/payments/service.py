@@ -33,7 +33,7 @@ from afrobiz.directory.models import Business
 from afrobiz.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from afrobiz.kit.phones import normalize_phone
 from afrobiz.notifications.models import NotificationType
-from afrobiz.notifications.service import notify
+from afrobiz.notifications.service import notify, notify_guest
 from afrobiz.payments import ledger as L
 from afrobiz.payments import money, providers
 from afrobiz.payments.models import Payment, PaymentMethod
@@ -92,6 +92,14 @@ async def create_payment(session: AsyncSession, *, booking_id: uuid.UUID, user: 
     """Start paying what the booking still needs by one configured method (409 while another
     payment is in flight or when nothing is owed)."""
     booking = await _payable_booking(session, booking_id, user)
+    return await start_payment(session, booking=booking, payer_id=user.id, method=method, settings=settings,
+                               phone=phone or booking.customer_phone or user.phone)
+
+
+async def start_payment(session: AsyncSession, *, booking: Booking, payer_id: uuid.UUID | None,
+                        method: PaymentMethod, settings: Settings, phone: str | None) -> Payment:
+    """Start paying what the (locked, payable) booking still needs; the caller proved the
+    right to pay for it (its customer, or a guest's payment link)."""
     if method not in await methods_for(session, settings, booking):
         raise MethodUnavailable(f"Paying by {method.value.replace('_', ' ')} is not available for this booking.",
                                 field="payment_method")
@@ -106,10 +114,10 @@ async def create_payment(session: AsyncSession, *, booking_id: uuid.UUID, user: 
     percent, fixed = await L.fee_settings(session)
     parts = money.split(amount, percent=percent, fixed=fixed)
     if method == PaymentMethod.MOBILE_MONEY:
-        phone = normalize_phone(phone or booking.customer_phone or user.phone or "")
+        phone = normalize_phone(phone or "")
         if not phone:
             raise InvalidInput("Give the phone number of the mobile-money wallet.", field="phone")
-    payment = Payment(booking_id=booking.id, user_id=user.id, business_id=booking.business_id,
+    payment = Payment(booking_id=booking.id, user_id=payer_id, business_id=booking.business_id,
                       payment_method=method, amount=parts.amount, platform_fee=parts.platform_fee,
                       business_amount=parts.business_amount, currency=booking.currency, status=P.PENDING,
                       metadata_={"purpose": "deposit" if not led.deposit_paid else "balance"})
@@ -197,11 +205,15 @@ async def _on_received(session: AsyncSession, payment: Payment, now: datetime) -
                      title=f"Payment received for {booking.booking_number}",
                      message=f"{amount} by {str(payment.payment_method).replace('_', ' ')} "
                              f"({led.state.replace('_', ' ')}).", data=data)
+    extra = " Your booking is confirmed." if confirmed else ""
     if booking.customer_id:
-        extra = " Your booking is confirmed." if confirmed else ""
         await notify(session, user_id=booking.customer_id, type=NotificationType.PAYMENT_RECEIVED,
                      title=f"Payment received: {booking.booking_number}",
                      message=f"{business.name} received your payment of {amount}.{extra}", data=data)
+    else:  # a guest has no inbox: their booking's e-mail and phone
+        await notify_guest(session, booking_id=booking.id, email=booking.customer_email, phone=booking.customer_phone,
+                           title=f"Payment received: {booking.booking_number}",
+                           message=f"{business.name} received your payment of {amount}.{extra}")
 
 
 async def require_managed_payment(session: AsyncSession, *, payment_id: uuid.UUID, user: User) -> Payment:

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from afrobiz.config import Settings
 from afrobiz.db.session import acting_as_system
 from afrobiz.errors import DomainError, NotFound
-from afrobiz.payments import providers
+from afrobiz.payments import providers, reconcile
 from afrobiz.payments.models import Payment, PaymentWebhookEvent
 from afrobiz.payments.models import PaymentStatus as P
 from afrobiz.payments.service import apply_status
@@ -35,7 +35,6 @@ MM_SIGNATURE_HEADER = "x-signature"
 STRIPE_SIGNATURE_HEADER = "stripe-signature"
 _STRIPE_EVENTS = {"payment_intent.succeeded": P.COMPLETED, "payment_intent.payment_failed": P.FAILED,
                   "payment_intent.processing": P.PROCESSING, "payment_intent.canceled": P.CANCELLED}
-_MM_STATUS = {"completed": P.COMPLETED, "failed": P.FAILED, "pending": P.PROCESSING}
 
 
 class WebhookRejected(DomainError):
@@ -130,10 +129,13 @@ async def _apply(session: AsyncSession, provider: str, event: dict, provider_pay
         return "ignored"
     row.payment_id = payment.id
     if provider == "mobile_money":
-        # Never trust the callback's claim: ask the operator.
-        truth = await providers.mobile_money_for(settings).get_status(provider_payment_id)
-        target = _MM_STATUS.get(truth, P.PROCESSING)
-        reason = "The mobile-money operator reports the payment failed." if target == P.FAILED else None
+        # Never trust the callback's claim: ask the operator (status and amount), and move
+        # the payment the same way an admin's re-sync does (reconcile.py).
+        outcome = await reconcile.apply_provider_view(session, payment,
+                                                      await reconcile.provider_view(settings, payment))
+        if outcome == "amount_mismatch":
+            row.error = "the operator reports another amount"
+        return outcome
     else:
         target = _STRIPE_EVENTS.get(event["type"])
         if target is None:
