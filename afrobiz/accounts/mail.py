@@ -16,13 +16,16 @@ log = logging.getLogger("afrobiz.mail")
 SENDER = "AfroBiz Connect <no-reply@afrobiz.na>"
 
 
-async def send_account_email(settings, to: str, subject: str, body: str) -> None:
-    """Send one plain-text e-mail (or log it when no SMTP server is configured)."""
+async def send_account_email(settings, to: str, subject: str, body: str, *, message_id: str | None = None) -> None:
+    """Send one plain-text e-mail (or log it when no SMTP server is configured). Called by the
+    worker's notifications.send_account_email job (accounts.messages.queue_email)."""
     if not settings.smtp_url:
         log.info("e-mail (no SMTP configured) to=%s subject=%s\n%s", to, subject, body)
         return
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = SENDER, to, subject
+    if message_id:
+        message["Message-ID"] = message_id
     message.set_content(body)
     url = urlsplit(settings.smtp_url)
     tls = url.scheme == "smtps"

@@ -1,9 +1,13 @@
-"""Messages the account rules send: collected while the request runs, sent after it commits.
+"""Messages the account rules send.
 
-A service appends to an Outbox; the API or page handler hands the outbox to a background
-task that runs after the response. So a rolled-back request sends nothing, and a reply never
-waits on (or is timed by) the mail server: 'reset my password' answers as fast for an unknown
-e-mail as for a known one.
+E-mails (verification and reset links, security notices) are queued with `queue_email` as
+jobs in the request's transaction (notifications.send_account_email, run by the worker): a
+rolled-back request sends nothing, a committed one cannot lose its e-mail to a crash, and a
+reply never waits on (or is timed by) the mail server: 'reset my password' answers as fast
+for an unknown e-mail as for a known one.
+
+SMS codes still go through an Outbox handed to a background task after the response: the
+person is waiting for the code and can ask for another, and a code is better not stored.
 """
 from __future__ import annotations
 
@@ -21,6 +25,13 @@ class Message:
     to: str
     subject: str
     body: str
+
+
+async def queue_email(session, to: str, subject: str, body: str) -> None:
+    """Queue one account e-mail in the session's transaction (sent by the worker)."""
+    from afrobiz.notifications.service import queue_account_email
+
+    await queue_account_email(session, to=to, subject=subject, body=body)
 
 
 class Outbox(list[Message]):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts import sessions, throttle
+from afrobiz.accounts import messages, sessions, throttle
 from afrobiz.accounts.context import Caller
 from afrobiz.accounts.models import User, UserRole
 from afrobiz.accounts.passwords import check_password_rules, hash_password, verify_password
@@ -93,7 +93,7 @@ async def register(session: AsyncSession, *, email: str, password: str, first_na
         except IntegrityError:     # signed up at the same moment by another request
             existing = await get_user_by_email(session, email)
     if existing is not None:
-        caller.outbox.email(existing.email, "Someone tried to sign up with your e-mail address", (
+        await messages.queue_email(session, existing.email, "Someone tried to sign up with your e-mail address", (
             f"Hello {existing.first_name},\n\nSomeone (perhaps you) tried to create an AfroBiz Connect account "
             f"with this e-mail address, which already has an account.\n\nIf it was you, log in at "
             f"{caller.base_url}/login or reset your password at {caller.base_url}/forgot-password.\n"
@@ -203,7 +203,7 @@ async def change_password(session: AsyncSession, *, user: User, current_password
     await sessions.end_all_sessions(session, user.id)
     token = await sessions.start_session(session, user=user, ip=caller.ip, user_agent=caller.user_agent)
     await _audit(session, caller, "user.password_change", actor=user.id, record_id=user.id)
-    caller.outbox.email(user.email, "Your password was changed", (
+    await messages.queue_email(session, user.email, "Your password was changed", (
         f"Hello {user.first_name},\n\nThe password of your AfroBiz Connect account was changed and every "
         f"other device was logged out.\nIf this was not you, reset it now: {caller.base_url}/forgot-password"))
     return token

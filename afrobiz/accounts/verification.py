@@ -15,7 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts import sessions, throttle
+from afrobiz.accounts import messages, sessions, throttle
 from afrobiz.accounts.context import Caller
 from afrobiz.accounts.models import TokenPurpose, User, VerificationToken
 from afrobiz.accounts.passwords import check_password_rules
@@ -80,7 +80,7 @@ async def send_email_verification(session: AsyncSession, *, user: User, caller: 
     token = await _issue_link(session, user=user, purpose=TokenPurpose.EMAIL_VERIFICATION, ttl=EMAIL_LINK_TTL,
                               target=target)
     link = f"{caller.base_url}/verify-email?token={quote(token)}"
-    caller.outbox.email(target, "Confirm your e-mail address", (
+    await messages.queue_email(session, target, "Confirm your e-mail address", (
         f"Hello {user.first_name},\n\nPlease confirm this e-mail address for AfroBiz Connect:\n{link}\n\n"
         f"The link works once, for {int(EMAIL_LINK_TTL.total_seconds() // 3600)} hours."))
 
@@ -119,7 +119,7 @@ async def change_email(session: AsyncSession, *, user: User, email: str, passwor
         return
     other = await get_user_by_email(session, email)
     if other is not None:
-        caller.outbox.email(other.email, "Someone tried to use your e-mail address", (
+        await messages.queue_email(session, other.email, "Someone tried to use your e-mail address", (
             "Another AfroBiz Connect account asked to change its e-mail address to this one, which is "
             "already yours. Nothing has changed. You can ignore this message."))
         return
@@ -137,7 +137,7 @@ async def request_password_reset(session: AsyncSession, *, email: str, caller: C
         return
     token = await _issue_link(session, user=user, purpose=TokenPurpose.PASSWORD_RESET, ttl=RESET_LINK_TTL)
     link = f"{caller.base_url}/reset-password?token={quote(token)}"
-    caller.outbox.email(user.email, "Reset your AfroBiz Connect password", (
+    await messages.queue_email(session, user.email, "Reset your AfroBiz Connect password", (
         f"Hello {user.first_name},\n\nTo choose a new password, open this link within an hour:\n{link}\n\n"
         "If you did not ask for this, ignore this message: your password stays as it is."))
     await _audit(session, caller, "user.password_reset_request", actor=None, record_id=user.id)

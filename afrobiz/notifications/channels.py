@@ -48,7 +48,7 @@ def e164(phone: str | None) -> str | None:
 
 
 def build_email(*, to: str, subject: str, plain: str, html_body: str, sender: tuple[str, str] = DEFAULT_SENDER,
-                message_id: str | None = None) -> EmailMessage:
+                message_id: str | None = None, ics: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = formataddr(sender)
     msg["To"] = to
@@ -57,6 +57,10 @@ def build_email(*, to: str, subject: str, plain: str, html_body: str, sender: tu
     msg["Message-ID"] = message_id or make_msgid(domain=sender[1].split("@")[-1])
     msg.set_content(plain)
     msg.add_alternative(html_body, subtype="html")
+    if ics:
+        # The booking as a calendar file: phones offer "add to calendar" on it.
+        msg.add_attachment(ics.encode(), maintype="text", subtype="calendar", filename="booking.ics",
+                           params={"method": "PUBLISH"})
     return msg
 
 

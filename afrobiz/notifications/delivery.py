@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
 from afrobiz.config import Settings
-from afrobiz.notifications import channels, messages
+from afrobiz.notifications import channels, messages, sms_inbound
 from afrobiz.notifications.models import Notification, NotificationType
 
 # The seed has no WhatsApp column; WhatsApp is this platform's push channel, so push_sent
@@ -37,10 +37,35 @@ def _mark_sent(n: Notification, channel: str) -> None:
 
 
 def _link(settings: Settings, n: Notification) -> str | None:
-    url = (n.data or {}).get("url")
+    data = n.data or {}
+    url = data.get("url")
+    if not url and data.get("booking_number"):
+        url = f"/bookings/{data['booking_number']}"      # a booking message opens that booking
     if not url:
         return None
     return url if url.startswith("http") else settings.base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+# Customer e-mails about these carry the booking's .ics: confirmation, cancellation and a
+# move (the booking domain sends a reschedule as its current status with a "moved" message).
+ICS_TYPES = {NotificationType.BOOKING_CONFIRMED, NotificationType.BOOKING_CANCELLED}
+
+
+async def _booking_ics(session: AsyncSession, n: Notification, user: User, settings: Settings) -> str | None:
+    """The booking's calendar file for its customer (not for the owner's copy), else None."""
+    booking_id = (n.data or {}).get("booking_id")
+    if n.type not in ICS_TYPES or not booking_id:
+        return None
+    from afrobiz.booking import ics, queries
+    from afrobiz.booking.models import Booking
+
+    try:
+        booking = await session.get(Booking, uuid.UUID(str(booking_id)))
+    except ValueError:
+        return None
+    if booking is None or booking.customer_id != user.id:
+        return None
+    return ics.for_view(await queries.view_of(session, booking), base_url=settings.base_url)
 
 
 async def deliver_email(session: AsyncSession, *, notification_id: uuid.UUID | str, settings: Settings) -> bool:
@@ -52,12 +77,15 @@ async def deliver_email(session: AsyncSession, *, notification_id: uuid.UUID | s
     if user is None:
         return False
     settings_link = settings.base_url.rstrip("/") + "/me/notifications#preferences"
+    ics = await _booking_ics(session, n, user, settings)
     plain, html_body = messages.email_bodies(
         first_name=user.first_name, title=n.title, message=n.message, link=_link(settings, n),
-        settings_link=settings_link, opt_out=n.type is NotificationType.MARKETING)
+        settings_link=settings_link, opt_out=n.type is NotificationType.MARKETING,
+        lang=user.preferred_language,
+        attachment_note=None if ics is None else "cancelled" if "STATUS:CANCELLED" in ics else "booked")
     sender = channels.smtp_sender(settings)
     msg = channels.build_email(to=user.email, subject=n.title, plain=plain, html_body=html_body, sender=sender,
-                               message_id=f"<notification-{n.id}@{sender[1].split('@')[-1]}>")
+                               message_id=f"<notification-{n.id}@{sender[1].split('@')[-1]}>", ics=ics)
     if n.type is NotificationType.MARKETING:
         msg["List-Unsubscribe"] = f"<{settings_link}>"
     await channels.send_email(session, settings, msg, notification_id=n.id)
@@ -77,6 +105,11 @@ async def deliver_text(session: AsyncSession, *, notification_id: uuid.UUID | st
     if to is None:
         return False
     suffix = "Reply STOP to opt out" if n.type is NotificationType.MARKETING else ""
+    data = n.data or {}
+    if (channel == "sms" and data.get("event") == "booking.created" and data.get("booking_number")
+            and getattr(settings, "sms_webhook_secret", None)):
+        # Two-way SMS is on: tell the owner how to answer from a basic phone.
+        suffix = sms_inbound.reply_hint(data["booking_number"])
     text = messages.sms_text(n.title, n.message, suffix=suffix)
     await channels.gateway_for(channel, session, settings, notification_id=n.id).send(to, text)
     _mark_sent(n, channel)

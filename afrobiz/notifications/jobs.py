@@ -24,3 +24,24 @@ async def send_guest(booking_id: str, channel: str, title: str, message: str) ->
     async with job_session() as session:
         return await delivery.deliver_to_guest(session, booking_id=booking_id, channel=channel, title=title,
                                                message=message, settings=runtime().settings)
+
+
+@app.task(name="notifications.send_sms_reply", retry=DELIVERY_RETRY, queue="notifications")
+async def send_sms_reply(inbound_id: str) -> bool:
+    """The answer to an inbound text (two-way SMS), sent once."""
+    from afrobiz.notifications import sms_inbound
+
+    async with job_session() as session:
+        return await sms_inbound.send_reply(session, inbound_id=inbound_id, settings=runtime().settings)
+
+
+@app.task(name="notifications.send_account_email", retry=DELIVERY_RETRY, queue="notifications", pass_context=True)
+async def send_account_email(context, to: str, subject: str, body: str) -> bool:
+    """An account e-mail queued by the accounts domain. A Message-ID fixed per job lets a mail
+    server drop the copy a retry might send after a delivery whose completion was lost."""
+    from afrobiz.accounts import mail
+
+    job_id = context.job.id if context and context.job else None
+    await mail.send_account_email(runtime().settings, to, subject, body,
+                                  message_id=f"<account-mail-{job_id}@afrobiz.na>" if job_id else None)
+    return True

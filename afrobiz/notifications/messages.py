@@ -66,32 +66,61 @@ def sms_text(title: str, message: str, *, suffix: str = "") -> str:
     suffix = gsm7(suffix)
     room = SMS_LIMIT - (len(suffix) + 1 if suffix else 0)
     if len(body) > room:
-        body = body[: room - 3].rstrip() + "..."
+        cut = body[: room - 3]
+        # End on a whole word when one ends reasonably near the limit.
+        if " " in cut[-20:]:
+            cut = cut.rsplit(" ", 1)[0]
+        body = cut.rstrip(" ,;:-.") + "..."
     return f"{body} {suffix}" if suffix else body
 
 
+def translator(lang: str | None):
+    """gettext for one recipient's language (the i18n layer's catalogues; English originals
+    where there is no translation). E-mail strings are marked `_("...")` for extraction."""
+    try:
+        from afrobiz.i18n import gettext as i18n_gettext, normalise
+    except ImportError:                      # no i18n layer: the English originals
+        return lambda message: message
+    code = normalise(lang) or "en"           # a language we offer, else English
+    return lambda message: i18n_gettext(message, code)
+
+
 def email_bodies(*, first_name: str | None, title: str, message: str, link: str | None,
-                 settings_link: str, opt_out: bool) -> tuple[str, str]:
-    """(plain text, simple HTML) of one notification e-mail."""
-    greeting = f"Hello {first_name}," if first_name else "Hello,"
-    footer = ("You get this because you have an AfroBiz Connect account. "
-              "Choose which messages you get here:")
+                 settings_link: str, opt_out: bool, lang: str | None = None,
+                 attachment_note: str | None = None) -> tuple[str, str]:
+    """(plain text, simple HTML) of one notification e-mail, in the reader's language where
+    the catalogue has it (the notification's own title and message stay as written)."""
+    _ = translator(lang)
+    greeting = _("Hello %(name)s,") % {"name": first_name} if first_name else _("Hello,")
+    footer = _("You get this because you have an AfroBiz Connect account. "
+               "Choose which messages you get here:")
     if opt_out:
-        footer = ("You agreed to news and offers from AfroBiz Connect. "
-                  "To stop them, switch off 'Marketing' here:")
+        footer = _("You agreed to news and offers from AfroBiz Connect. "
+                   "To stop them, switch off 'Marketing' here:")
+    open_it = _("Open it here")
+    regards, team = _("Kind regards,"), _("The AfroBiz Connect team")
+    calendar = None            # attachment_note: the booking's .ics is attached ("booked" / "cancelled")
+    if attachment_note == "cancelled":
+        calendar = _("The attached booking.ics marks the booking as cancelled in your calendar.")
+    elif attachment_note:
+        calendar = _("The attached booking.ics adds the booking to your calendar.")
     lines = [greeting, "", message]
     if link:
-        lines += ["", f"Open it here: {link}"]
-    lines += ["", "Kind regards,", "The AfroBiz Connect team", "", "--", f"{footer} {settings_link}"]
+        lines += ["", f"{open_it}: {link}"]
+    if calendar:
+        lines += ["", calendar]
+    lines += ["", regards, team, "", "--", f"{footer} {settings_link}"]
     plain = "\n".join(lines) + "\n"
     e = html.escape
     parts = [f"<p>{e(greeting)}</p>", f"<p>{e(message)}</p>"]
     if link:
-        parts.append(f'<p><a href="{e(link)}">Open it here</a></p>')
-    parts.append("<p>Kind regards,<br>The AfroBiz Connect team</p>")
+        parts.append(f'<p><a href="{e(link)}">{e(open_it)}</a></p>')
+    if calendar:
+        parts.append(f"<p>{e(calendar)}</p>")
+    parts.append(f"<p>{e(regards)}<br>{e(team)}</p>")
     parts.append(f'<hr><p style="font-size:small;color:#444">{e(footer)} '
                  f'<a href="{e(settings_link)}">{e(settings_link)}</a></p>')
-    page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{e(title)}</title></head>'
+    page = (f'<!doctype html><html lang="{e(lang or "en")}"><head><meta charset="utf-8"><title>{e(title)}</title></head>'
             f'<body style="font-family:sans-serif;line-height:1.5">{"".join(parts)}</body></html>')
     return plain, page
 

@@ -108,3 +108,22 @@ class OutboundMessage(Base):
     subject: Mapped[str | None] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())
+
+
+class SmsInbound(Base):
+    """A text message the SMS provider forwarded to us (two-way SMS), stored once per provider
+    message id, with what it did and the reply sent back. Staff only (migration 0011)."""
+
+    __tablename__ = "sms_inbound"
+
+    id: Mapped[uuid.UUID] = _id()
+    provider_message_id: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
+    from_phone: Mapped[str] = mapped_column(String(32), nullable=False)
+    body: Mapped[str] = mapped_column(String(1600), nullable=False)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+    booking_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("bookings.id", ondelete="SET NULL"))
+    command: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(30), nullable=False)
+    reply: Mapped[str | None] = mapped_column(String(320))
+    reply_sent_at: Mapped[datetime | None] = mapped_column(TZ)
+    received_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())

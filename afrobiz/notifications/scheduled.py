@@ -113,11 +113,12 @@ async def send_due_follow_ups(session: AsyncSession, *, now: datetime, settings:
 
 
 async def pending_expiry_minutes(session: AsyncSession) -> int:
-    value = await session.scalar(text(
-        "SELECT value FROM system_settings WHERE key = 'bookings.pending_expiry_minutes'"))
+    from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
+
+    value = await get_setting(session, "bookings.pending_expiry_minutes", DEFAULT_EXPIRY_MINUTES)
     try:
         return max(1, int(value)) if value is not None else DEFAULT_EXPIRY_MINUTES
-    except ValueError:
+    except (TypeError, ValueError):
         return DEFAULT_EXPIRY_MINUTES
 
 

@@ -123,3 +123,11 @@ async def mark_all_read(session: AsyncSession, *, user_id: uuid.UUID) -> int:
         update(Notification).where(Notification.user_id == user_id, Notification.is_read.is_(False))
         .values(is_read=True, read_at=func.now()).execution_options(synchronize_session=False))
     return result.rowcount or 0
+
+
+async def queue_account_email(session: AsyncSession, *, to: str, subject: str, body: str) -> int:
+    """Queue an account e-mail (verification link, password reset, security notice) in the
+    request's transaction: it goes out only if the request commits, and once committed a
+    crash cannot lose it. Its text (which may hold a one-time link) lives in the job row
+    until the job succeeds; the worker deletes succeeded jobs."""
+    return await defer_in_transaction(session, jobs.send_account_email, to=to, subject=subject, body=body)

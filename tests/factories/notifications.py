@@ -66,3 +66,19 @@ async def jobs_for(session: AsyncSession, notification_id) -> list[tuple[str, st
         "SELECT task_name, args->>'channel' FROM procrastinate.procrastinate_jobs"
         " WHERE args->>'notification_id' = :nid ORDER BY id"), {"nid": str(notification_id)})
     return [tuple(r) for r in rows]
+
+
+async def send_queued_account_mail(session: AsyncSession, settings) -> int:
+    """Do, in this (test) transaction, what a worker does with the queued account e-mails:
+    send each through the job's own code to settings.smtp_url, then remove the job. A worker
+    proper cannot see a test's uncommitted rows; tests/worker runs a real one."""
+    from afrobiz.accounts import mail
+
+    rows = (await session.execute(text(
+        "SELECT id, args FROM procrastinate.procrastinate_jobs"
+        " WHERE task_name = 'notifications.send_account_email' AND status = 'todo' ORDER BY id"))).all()
+    for job_id, args in rows:
+        await mail.send_account_email(settings, args["to"], args["subject"], args["body"],
+                                      message_id=f"<account-mail-{job_id}@afrobiz.na>")
+        await session.execute(text("DELETE FROM procrastinate.procrastinate_jobs WHERE id = :id"), {"id": job_id})
+    return len(rows)
