@@ -97,7 +97,7 @@ class User(Base):
 
 
 class UserSession(Base):
-    """An opaque session token, stored as its SHA-256 hash (used when Redis is not configured)."""
+    """An opaque session token, stored as its SHA-256 hash (accounts.sessions)."""
 
     __tablename__ = "user_sessions"
 

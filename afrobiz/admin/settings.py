@@ -45,7 +45,9 @@ KNOWN: dict[str, Spec] = {
     "site.default_currency": Spec("string", "NAD", "Currency of new businesses and services.", is_public=True),
     **{key: Spec("boolean" if isinstance(default, bool) else "integer", default, description,
                  is_public=key == "reviews.min_count_for_average",
-                 minimum=None if isinstance(default, bool) else Decimal(0))
+                 # Zero reports must not flag every review.
+                 minimum=None if isinstance(default, bool)
+                 else Decimal(1 if key == "reviews.flag_report_threshold" else 0))
        for key, (default, description) in REVIEW_DEFAULTS.items()},
 }
 
@@ -121,11 +123,23 @@ def _check_bounds(key: str, value: Any) -> None:
 
 # ---------------------------------------------------------------- reading (cached)
 
+# Every reader of system_settings goes through get_setting()/get_settings(): one typed
+# reading, cached CACHE_SECONDS per process. The editor invalidates what it writes at once
+# in its own process; other processes see a change within CACHE_SECONDS.
 _cache: dict[str, tuple[float, Any]] = {}
+_UNSET = object()
 
 
-def clear_cache() -> None:
-    _cache.clear()
+def invalidate(key: str | None = None) -> None:
+    """Forget the cached value of `key` (all keys when None): after writing system_settings
+    by any other way than set_setting() (a migration, the demo loader, a test)."""
+    if key is None:
+        _cache.clear()
+    else:
+        _cache.pop(key, None)
+
+
+clear_cache = invalidate
 
 
 def _view(key: str, row: SystemSetting | None) -> SettingView:
@@ -133,11 +147,14 @@ def _view(key: str, row: SystemSetting | None) -> SettingView:
     if row is None:
         assert spec is not None
         return SettingView(key, spec.default, spec.data_type, spec.description, spec.is_public, True, None)
+    # A known setting is read as its own type whatever the row says (the editor cannot change
+    # it, a hand-edited row can): a boolean 'true' must not become a 1-minute expiry.
+    data_type = spec.data_type if spec else row.data_type
     try:
-        value = parse(row.value, row.data_type)
+        value = parse(row.value, data_type)
     except InvalidInput:          # a hand-edited row that does not read: show the default
         value = spec.default if spec else row.value
-    return SettingView(key, value, row.data_type, row.description or (spec.description if spec else None),
+    return SettingView(key, value, data_type, row.description or (spec.description if spec else None),
                        row.is_public, False, row.updated_at)
 
 
@@ -149,17 +166,30 @@ async def list_settings(session: AsyncSession, *, public_only: bool = False) -> 
 
 
 async def get_setting(session: AsyncSession, key: str, default: Any = None) -> Any:
-    """A setting's typed value (its known default when unset), cached for a few seconds."""
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > time.monotonic() and not session.info.get("settings_written"):
-        return hit[1]
-    row = await session.scalar(select(SystemSetting).where(SystemSetting.key == key))
-    if row is None and key not in KNOWN:
-        return default
-    value = _view(key, row).value
-    if not session.info.get("settings_written"):   # never cache a value that may yet roll back
-        _cache[key] = (time.monotonic() + CACHE_SECONDS, value)
-    return value
+    """A setting's typed value (its known default when unset, else `default`), cached for a
+    few seconds."""
+    return (await get_settings(session, [key], default))[key]
+
+
+async def get_settings(session: AsyncSession, keys: list[str] | tuple[str, ...], default: Any = None
+                       ) -> dict[str, Any]:
+    """Several settings' typed values, the uncached ones read in one query."""
+    now, written = time.monotonic(), session.info.get("settings_written")
+    values: dict[str, Any] = {}
+    for key in keys:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] > now and not written:
+            values[key] = hit[1]
+    missing = [k for k in keys if k not in values]
+    if missing:
+        rows = {r.key: r for r in await session.scalars(select(SystemSetting).where(SystemSetting.key.in_(missing)))}
+        for key in missing:
+            row = rows.get(key)
+            values[key] = _UNSET if row is None and key not in KNOWN else _view(key, row).value
+            if not written:        # never cache a value that may yet roll back
+                _cache[key] = (now + CACHE_SECONDS, values[key])
+    # An unknown key without a row takes this caller's default (cached as _UNSET, not as it).
+    return {k: default if v is _UNSET else v for k, v in values.items()}
 
 
 # ---------------------------------------------------------------- writing
@@ -197,7 +227,7 @@ async def set_setting(session: AsyncSession, *, actor: User, key: str, value: An
     await session.flush()
     await session.refresh(row)
     session.info["settings_written"] = True
-    _cache.pop(key, None)
+    invalidate(key)
     await record(session, actor_id=actor.id, action="setting.update", table_name="system_settings", record_id=row.id,
                  old=old, new={"value": row.value, "data_type": row.data_type, "is_public": row.is_public}, ip=ip)
     return _view(key, row)

@@ -1,5 +1,6 @@
-"""Accounts fixtures: both session stores (PostgreSQL and Redis), fresh rate-limit counters,
-and a real SMTP server (aiosmtpd) that keeps what it receives."""
+"""Accounts fixtures: the app with and without Redis configured (sessions stay in PostgreSQL
+either way; rate limits move to Redis), fresh rate-limit counters, and a real SMTP server
+(aiosmtpd) that keeps what it receives."""
 from __future__ import annotations
 
 import socket
@@ -37,7 +38,7 @@ async def fresh_stores():
 
 @pytest.fixture(params=["postgres", "redis"])
 async def store(request, settings, fresh_stores):
-    """Run the test once with sessions (and rate limits) in PostgreSQL/memory, once in Redis.
+    """Run the test once without Redis, once with Redis configured (rate limits in Redis).
     Redis keys get a per-test prefix, and only those keys are deleted afterwards."""
     if request.param == "postgres":
         yield "postgres"
@@ -90,10 +91,25 @@ class _Inbox:
 
 
 @pytest.fixture
-def inbox(settings):
-    """A real SMTP server (aiosmtpd) on a free port; the app sends its e-mail there."""
+def inbox(settings, app, db):
+    """A real SMTP server (aiosmtpd) on a free port; the app sends its e-mail there.
+    Account e-mails are queued jobs (issue 8): after each successful request they are sent
+    as a worker would, in the test's transaction (a worker cannot see uncommitted rows)."""
+    from contextlib import asynccontextmanager
+
     from aiosmtpd.controller import Controller
 
+    from afrobiz.db.deps import get_session
+    from factories.notifications import send_queued_account_mail
+
+    request_session = asynccontextmanager(app.dependency_overrides[get_session])
+
+    async def session_then_mail():
+        async with request_session() as session:
+            yield session
+        await send_queued_account_mail(db, settings)
+
+    app.dependency_overrides[get_session] = session_then_mail
     handler = _Inbox()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)

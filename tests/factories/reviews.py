@@ -45,3 +45,6 @@ async def set_setting(session: AsyncSession, key: str, value: str, data_type: st
         "INSERT INTO system_settings (key, value, data_type) VALUES (:k, :v, :t) "
         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, data_type = EXCLUDED.data_type"),
         {"k": key, "v": value, "t": data_type})
+    from afrobiz.admin.settings import invalidate
+
+    invalidate(key)       # written behind the settings editor's back: drop the cached value

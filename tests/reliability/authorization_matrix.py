@@ -22,7 +22,9 @@ EXPECTED: dict[str, str] = {
     # operations and documents
     "GET /healthz": "all=2xx",
     "GET /readyz": "all=2xx",
-    "GET /metrics": "all=2xx",
+    # Called as a visitor through the reverse proxy (X-Forwarded-For): refused to every role,
+    # admins included. Who may scrape it: tests/ops/test_ops_metrics.py.
+    "GET /metrics": "all=403",
     "GET /api/v1/openapi.json": "all=2xx",
     "GET /api/v1/docs": "all=2xx",
     # accounts
@@ -48,7 +50,7 @@ EXPECTED: dict[str, str] = {
     # directory
     "GET /api/v1/categories": "all=2xx",
     "POST /api/v1/businesses": "anon=401 customer=403 owner=2xx admin=403",
-    "GET /api/v1/businesses/{id_or_slug}": "all=2xx",
+    "GET /api/v1/businesses/{business_id}": "all=2xx",
     "PATCH /api/v1/businesses/{business_id}": "anon=401 customer=403 owner=2xx/403 admin=2xx",
     "PUT /api/v1/businesses/{business_id}/hours": "anon=401 customer=403 owner=2xx/403 admin=2xx",
     "POST /api/v1/businesses/{business_id}/images": "anon=401 customer=403 owner=2xx/403 admin=2xx",
@@ -108,8 +110,16 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/payments/{payment_id}/mark-received": "anon=401 customer=403 owner=2xx/404 admin=2xx",
     "POST /api/v1/payments/{payment_id}/refund": "anon=401 customer=403 owner=409/404 admin=409",
     "POST /api/v1/payments/webhooks/{provider}": "all=400|404",
+    "POST /api/v1/sms/inbound": "all=400|404",
     "PUT /api/v1/services/{service_id}/deposit": "anon=401 customer=403 owner=2xx/403|404 admin=2xx",
     "PUT /api/v1/businesses/{business_id}/bank-details": "anon=401 customer=403 owner=2xx/403|404 admin=2xx",
+    "GET /api/v1/businesses/{business_id}/payouts": "anon=401 customer=403 owner=2xx/403|404 admin=2xx",
+    "GET /api/v1/businesses/{business_id}/payouts.csv": "anon=401 customer=403 owner=2xx/403|404 admin=2xx",
+    "GET /api/v1/admin/payments/reconciliation": "anon=401 customer=403 owner=403 admin=2xx",
+    "POST /api/v1/admin/payments/{payment_id}/resync": "anon=401 customer=403 owner=403 admin=409",
+    # a made-up payment link opens nothing, for anyone (tests/payments: a real one works)
+    "GET /api/v1/guest-payments/{token}": "all=404",
+    "POST /api/v1/guest-payments/{token}": "all=404",
     # analytics and admin
     "GET /api/v1/businesses/{business_id}/analytics": "anon=401 customer=403|404 owner=2xx/403|404 admin=2xx",
     "GET /api/v1/businesses/{business_id}/analytics.csv": "anon=401 customer=403|404 owner=2xx/403|404 admin=2xx",
@@ -171,6 +181,7 @@ def path_value(world: World, actor: str, target: str, name: str) -> str:
         "booking_id": side.booking, "review_id": side.review, "image_id": side.image,
         "notification_id": world.notifications[whose.id],
         "user_id": side.customer.id, "payment_id": side.payment, "provider": "mobile_money",
+        "token": f"{uuid.UUID(str(side.booking)).hex}.not-a-signature",
         "key": "bookings.pending_expiry_minutes",
     }
     if name not in values:
@@ -204,6 +215,7 @@ def request_kwargs(world: World, key: str, actor: str, target: str) -> dict:
     day = world.day.isoformat()
     png = {"file": ("shop.png", png_bytes(), "image/png")}
     bodies = {
+        "GET /metrics": {"headers": {"X-Forwarded-For": "41.182.10.9"}},
         "POST /api/v1/auth/register": {"json": {"email": f"new-{uuid.uuid4().hex[:8]}@example.na",
                                                 "password": PASSWORD, "first_name": "New", "last_name": "Person"}},
         "POST /api/v1/auth/login": {"json": {"email": (me or world.a.customer).email, "password": PASSWORD}
@@ -264,6 +276,7 @@ def request_kwargs(world: World, key: str, actor: str, target: str) -> dict:
         "POST /api/v1/payments/webhooks/{provider}": {"content": b'{"id": "evt_1", "type": "payment.succeeded"}',
                                                       "headers": {"Content-Type": "application/json"}},
         "PUT /api/v1/services/{service_id}/deposit": {"json": {"deposit_type": "none"}},
+        "POST /api/v1/guest-payments/{token}": {"json": {"payment_method": "cash"}},
         "PUT /api/v1/businesses/{business_id}/bank-details": {"json": {"account_name": "Side Salon CC",
                                                                        "bank": "Bank Windhoek",
                                                                        "account_number": "8001 2345 67"}},

@@ -33,7 +33,7 @@ def app_routes() -> list[str]:
                      Settings(database_url=None, secret_key="x", environment="test"))
     keys = set()
     for rc in iter_route_contexts(app.routes):
-        path = rc.path
+        path = getattr(rc, "path_format", None) or rc.path   # {id:uuid} is listed as {id}, as in OpenAPI
         if path and in_scope(path) and path not in SKIPPED_PATHS:
             keys |= {f"{m} {path}" for m in (rc.methods or ()) if m != "HEAD"}
     return sorted(keys)

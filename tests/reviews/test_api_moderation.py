@@ -98,16 +98,32 @@ async def test_moderating_an_unknown_review_is_404(client, world, login):
     assert r.status_code == 404
 
 
-async def test_a_report_flags_a_review_once_per_user(client, world, db, login):
+async def test_three_different_reporters_flag_a_review(client, world, db, login):
+    # The default threshold: one rival's report must not hide a review (issue 12); the
+    # third distinct reporter sends it back to moderation.
     review = await create_review(db, business=world.business, customer=world.author)
-    headers = await login(world.customer)
-    r = await client.post(f"/api/v1/reviews/{review.id}/report", headers=headers, json={"reason": "Fake"})
-    assert r.status_code == 204
-    assert (await db.scalar(select(Review.status).where(Review.id == review.id))) == "flagged"
+    reporters = [world.customer, world.other_owner, await create_customer(db)]
+    for n, reporter in enumerate(reporters, start=1):
+        r = await client.post(f"/api/v1/reviews/{review.id}/report", headers=await login(reporter),
+                              json={"reason": "Fake"})
+        assert r.status_code == 204
+        status = await db.scalar(select(Review.status).where(Review.id == review.id))
+        assert status == ("flagged" if n == 3 else "approved"), n
+        if n == 1:    # the same reporter twice still counts once
+            again = await client.post(f"/api/v1/reviews/{review.id}/report", headers=await login(reporter))
+            assert again.status_code == 409
     assert (await client.get(f"/api/v1/businesses/{world.business.id}/reviews")).json()["items"] == []
     queue = (await client.get("/api/v1/admin/reviews", params={"status": "flagged"},
                               headers=await login(world.admin))).json()["items"]
-    assert [i["report_count"] for i in queue if i["id"] == str(review.id)] == [1]
+    assert [i["report_count"] for i in queue if i["id"] == str(review.id)] == [3]
+
+
+async def test_admins_can_lower_the_report_threshold(client, world, db, login):
+    await set_setting(db, "reviews.flag_report_threshold", "1", "integer")
+    review = await create_review(db, business=world.business, customer=world.author)
+    r = await client.post(f"/api/v1/reviews/{review.id}/report", headers=await login(world.customer))
+    assert r.status_code == 204
+    assert (await db.scalar(select(Review.status).where(Review.id == review.id))) == "flagged"
 
 
 async def test_report_threshold_and_refusals(client, world, db, login):

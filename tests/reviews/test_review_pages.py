@@ -98,7 +98,8 @@ async def test_vote_and_report_from_the_page(client, world, db):
     r = await client.post(f"/reviews/{review.id}/report", headers=headers,
                           data={"csrf_token": token, "reason": "Not a real visit"})
     assert r.status_code == 200 and "Our team will look" in r.text
-    assert await db.scalar(select(Review.status).where(Review.id == review.id)) == "flagged"
+    # One report is recorded but does not hide the review (the default threshold is 3).
+    assert await db.scalar(select(Review.status).where(Review.id == review.id)) == "approved"
     # The author sees no vote buttons on their own review.
     own = await client.get(f"/b/{world.business.slug}/reviews", headers=await cookie(db, world.author))
     assert f'/reviews/{review.id}/vote' not in own.text
