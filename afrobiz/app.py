@@ -1,7 +1,9 @@
 """create_app(): the one ASGI app — pages at /, JSON API at /api/v1, operations at the root."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -17,7 +19,8 @@ from afrobiz.config import Settings, get_settings
 from afrobiz.db import all_models  # noqa: F401  (every table known before the first query)
 from afrobiz.db.session import make_engine, make_sessionmaker
 from afrobiz.errors import DomainError
-from afrobiz.kit.metrics import MetricsMiddleware
+from afrobiz.kit.logging import RequestLogMiddleware, configure_logging
+from afrobiz.kit.metrics import METRICS, MetricsMiddleware
 from afrobiz.kit.security_headers import SecurityHeadersMiddleware
 from afrobiz.web.deps import install as install_page_auth
 from afrobiz.web.errors import error_page
@@ -34,15 +37,30 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if settings.environment != "test":   # tests capture logs their own way
+        configure_logging(settings.effective_log_format, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine = make_engine(database_url, pool_size=settings.db_pool_size)
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        # Anonymous reads (search, public pages) may go to a replica: see afrobiz/db/deps.py.
+        app.state.replica_engine = app.state.read_sessionmaker = None
+        if settings.database_replica_url:
+            app.state.replica_engine = make_engine(settings.database_replica_url, pool_size=settings.db_pool_size)
+            app.state.read_sessionmaker = make_sessionmaker(app.state.replica_engine)
+        saver = None
+        if group := os.environ.get("AFROBIZ_METRICS_GROUP"):   # set by `afrobiz serve` for its workers
+            METRICS.share(settings.data_dir / "metrics" / group)
+            saver = asyncio.create_task(METRICS.save_every())
         try:
             yield
         finally:
+            if saver is not None:
+                saver.cancel()
             await app.state.engine.dispose()
+            if app.state.replica_engine is not None:
+                await app.state.replica_engine.dispose()
 
     app = FastAPI(
         title="AfroBiz Connect API",
@@ -100,4 +118,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://"))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(MetricsMiddleware)
+    # Outside even Starlette's error middleware, so a 500 answer carries X-Request-ID too.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RequestLogMiddleware(build_stack())
     return app

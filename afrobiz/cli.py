@@ -13,6 +13,7 @@ from afrobiz.admin.ops_cli import ops_app
 from afrobiz.config import Settings, get_settings
 from afrobiz.db import migrate
 from afrobiz.db.runtime import database_url
+from afrobiz.kit.logging import configure_logging
 
 ENV_HELP = "\n\n".join(
     f"AFROBIZ_{name.upper()}: {field.description or ''}" for name, field in Settings.model_fields.items()
@@ -32,9 +33,14 @@ def _serve(url: str, host: str, port: int, workers: int) -> None:
 
     # Worker processes build the app from the environment, so hand them the URL there.
     os.environ["AFROBIZ_DATABASE_URL"] = url
+    # The workers of this server add up their request metrics (afrobiz/kit/metrics.py).
+    os.environ["AFROBIZ_METRICS_GROUP"] = str(os.getpid())
     get_settings.cache_clear()
+    settings = get_settings()
+    # Our log format (AFROBIZ_LOG_FORMAT) for uvicorn's lines too, not its own config.
+    configure_logging(settings.effective_log_format, settings.log_level)
     uvicorn.run("afrobiz.asgi:app", host=host, port=port, workers=workers, proxy_headers=False,
-                log_level="info")
+                log_config=None, log_level=settings.log_level.lower())
 
 
 @app.command()
@@ -87,13 +93,11 @@ def worker(concurrency: Annotated[int, typer.Option(help="jobs run at the same t
            failed: Annotated[bool, typer.Option("--failed", help="list jobs that failed for good, then exit")] = False) -> None:
     """Run background jobs (notifications, reminders, expiry, partitions, retention); any number may run."""
     import asyncio
-    import logging
 
     from afrobiz.worker.run import failed_jobs, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
     settings = get_settings()
+    configure_logging(settings.effective_log_format, settings.log_level)
     with database_url(settings) as url:
         if failed:
             for job in asyncio.run(failed_jobs(url)):

@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from afrobiz.db.urls import async_url
+from afrobiz.kit.logging import note_user
 
 APP_ROLE = "afrobiz_app"
 ROLES = ("anonymous", "customer", "business_owner", "admin", "system")
@@ -51,6 +52,8 @@ async def set_identity(session: AsyncSession, user_id: uuid.UUID | None, role: s
     """State, for this transaction only, who is asking (read by the RLS policies)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
+    if user_id:
+        note_user(user_id)   # the request's log lines name the caller from here on
     await session.execute(
         text("SELECT set_config('app.user_id', :uid, true), set_config('app.role', :role, true)"),
         {"uid": str(user_id) if user_id else "", "role": role},

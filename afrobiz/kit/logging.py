@@ -1,0 +1,210 @@
+"""Structured logs: one JSON object per line, and a request id on every line of a request.
+
+The request middleware puts a `RequestContext` in a contextvar; a filter on our handler
+copies its fields onto every record, whichever logger wrote it (ours, SQLAlchemy's,
+uvicorn's), so an SQL error inside a request carries that request's id. The context is a
+mutable object on purpose: code running in a copied context (a dependency run in a thread,
+a task group) updates the same object, e.g. the user id once the caller is known.
+
+What is logged is fixed (FIELDS below and the message): never request bodies, query
+strings, headers, tokens or passwords. The route is the template ("/b/{slug}"), not the path.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Fields a record may carry (set via `extra=` or from the request context), in output order.
+FIELDS = ("request_id", "method", "route", "status", "duration_ms", "user_id")
+HANDLER_NAME = "afrobiz"
+REQUEST_ID_HEADER = "x-request-id"
+# A client's id is kept only if it is short and plain (no spaces, quotes or control bytes that
+# could forge log lines or headers); anything else is replaced by one of ours.
+_SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+QUIET_ROUTES = ("/healthz", "/readyz", "/metrics")
+
+access_log = logging.getLogger("afrobiz.access")
+
+
+@dataclass
+class RequestContext:
+    request_id: str
+    method: str
+    scope: dict | None = None     # the ASGI scope: the router records the matched route in it
+    user_id: str | None = None
+
+    @property
+    def route(self) -> str | None:
+        return route_template(self.scope) if self.scope is not None else None
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("afrobiz_request", default=None)
+
+
+def current() -> RequestContext | None:
+    return _current.get()
+
+
+def note_user(user_id) -> None:  # noqa: ANN001  (uuid.UUID or str)
+    """Remember who is asking for the rest of the request's log lines."""
+    ctx = _current.get()
+    if ctx is not None and user_id:
+        ctx.user_id = str(user_id)
+
+
+def sane_request_id(value: str | None) -> str | None:
+    return value if value and _SANE_ID.fullmatch(value) else None
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template; one label for every unmatched path (no cardinality blow-up)."""
+    # FastAPI keeps included routers nested: their route's own path lacks the prefix
+    # ("/search/suggest"); the effective context it records has the full one.
+    fastapi_scope = scope.get("fastapi")
+    context = fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
+    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) and path else "<unmatched>"
+
+
+class ContextFilter(logging.Filter):
+    """Copy the request's fields onto every record (explicit `extra=` values win)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ctx = _current.get()
+        if ctx is not None:
+            for name in ("request_id", "method", "route", "user_id"):
+                if getattr(record, name, None) is None:
+                    setattr(record, name, getattr(ctx, name))
+        return True
+
+
+# Defence in depth for the shipped (JSON) logs: a message that names an e-mail address or a
+# phone number, or carries a token, is masked before it leaves the process. (Text logs, for a
+# developer's terminal, keep them: the demo prints its sign-up links there.)
+_REDACT = (
+    (re.compile(r"(?i)\b(token|key|secret|password|code)=[^&\s\"']+"), r"\1=[redacted]"),
+    (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), "Bearer [redacted]"),
+    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "[email]"),
+    (re.compile(r"\+\d[\d ]{7,16}\d"), "[phone]"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _REDACT:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        for name in FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                out[name] = value
+        if record.exc_info:
+            out["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """For a person at a terminal (`afrobiz demo`): the same facts, one readable line."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        rid = getattr(record, "request_id", None)
+        return f"{line} [{rid}]" if rid else line
+
+
+def make_handler(fmt: str, stream=None) -> logging.Handler:  # noqa: ANN001
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(ContextFilter())
+    return handler
+
+
+def configure_logging(fmt: str = "json", level: str = "INFO", stream=None) -> None:  # noqa: ANN001
+    """Send every logger's records through one handler on the root logger (idempotent).
+
+    uvicorn's own loggers are pointed at the root too, and its access log is silenced: the
+    request middleware writes a richer access line (route template, request id, duration)."""
+    if fmt not in ("json", "text"):
+        raise ValueError("LOG_FORMAT must be json or text")
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == HANDLER_NAME:
+            root.removeHandler(handler)
+    root.addHandler(make_handler(fmt, stream))
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
+    access.disabled = True
+
+
+class RequestLogMiddleware:
+    """Outermost middleware: request id in, request id out, one access line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = None
+        for key, value in scope.get("headers", ()):
+            if key == b"x-request-id":
+                given = sane_request_id(value.decode("latin-1"))
+                break
+        ctx = RequestContext(request_id=given or uuid.uuid4().hex, method=scope["method"], scope=scope)
+        token = _current.set(ctx)
+        scope.setdefault("state", {})["request_id"] = ctx.request_id
+        started = time.perf_counter()
+        status, started_response = 500, False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, started_response
+            if message["type"] == "http.response.start":
+                status, started_response = message["status"], True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", ctx.request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Starlette re-raises after sending its 500 answer, and the server would log the
+            # traceback again, outside the request (no id). The handler logged it already.
+            if status != 500 or not started_response:
+                raise
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            # Probes and scrapes arrive every few seconds: keep them out of the info stream.
+            level = logging.DEBUG if ctx.route in QUIET_ROUTES else logging.INFO
+            access_log.log(level, "%s %s %s", scope["method"], ctx.route, status,
+                           extra={"status": status, "duration_ms": duration_ms})
+            _current.reset(token)
