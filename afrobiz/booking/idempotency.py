@@ -2,12 +2,16 @@
 
 Only successful answers are stored (they commit with the booking); a failed attempt
 leaves nothing behind, so the client may retry it with the same key.
+
+RLS lets a user see only their own keys. A guest's key has no user, so no identity owns it:
+those reads and writes act as system (the key, scope and body are the guest's proof).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.booking.errors import IdempotencyMismatch
+from afrobiz.db.session import acting_as_system
 from afrobiz.errors import InvalidInput
 from afrobiz.payments.models import IdempotencyKey
 
@@ -38,6 +43,17 @@ async def claim(session: AsyncSession, *, scope: str, user_id: uuid.UUID | None,
     wait on the unique index until that one commits or rolls back."""
     if not key or len(key) > 255:
         raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", field="Idempotency-Key")
+    await session.flush()        # the request's own writes in the caller's identity, not as system
+    async with _guest_rights(session, user_id):
+        return await _claim(session, scope=scope, user_id=user_id, key=key, body=body)
+
+
+def _guest_rights(session: AsyncSession, user_id: uuid.UUID | None):
+    return acting_as_system(session) if user_id is None else nullcontext()
+
+
+async def _claim(session: AsyncSession, *, scope: str, user_id: uuid.UUID | None, key: str, body: Any
+                 ) -> Replay | IdempotencyKey:
     digest = request_hash(body)
     where = (IdempotencyKey.scope == scope, IdempotencyKey.key == key,
              IdempotencyKey.user_id.is_(None) if user_id is None else IdempotencyKey.user_id == user_id)
@@ -62,5 +78,7 @@ async def claim(session: AsyncSession, *, scope: str, user_id: uuid.UUID | None,
 
 async def finish(session: AsyncSession, claim_row: IdempotencyKey, *, status: int, body: Any) -> None:
     """Store the answer to replay for the claimed key."""
-    claim_row.response_status, claim_row.response_body = status, body
-    await session.flush()
+    await session.flush()        # the request's own writes in the caller's identity, not as system
+    async with _guest_rights(session, claim_row.user_id):
+        claim_row.response_status, claim_row.response_body = status, body
+        await session.flush()

@@ -18,7 +18,7 @@ from afrobiz.booking import availability as av
 from afrobiz.booking.errors import SlotUnavailable
 from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory, Service
 from afrobiz.booking.schemas import BookingCreate, Guest
-from afrobiz.booking.slots import ServiceContext, load_context, slot_problem
+from afrobiz.booking.slots import ServiceContext, load_context, lock_service, slot_problem
 from afrobiz.db.session import acting_as_system
 from afrobiz.errors import InvalidInput
 from afrobiz.notifications.models import NotificationType
@@ -123,7 +123,7 @@ async def create_booking(session: AsyncSession, *, user: User | None, data: Book
     # Capacity counts bookings, not guests: one booking for 3 people takes one place.
     ctx: ServiceContext = await load_context(session, data.service_id)
     if ctx.service.capacity > 1:
-        ctx = await load_context(session, data.service_id, lock=True)
+        ctx = await lock_service(session, ctx)
     _check(await slot_problem(session, ctx, local_date=data.booking_date, local_time=data.booking_time, now=now))
 
     starts_at = av.local_to_utc(data.booking_date, data.booking_time, ctx.rules.tz)

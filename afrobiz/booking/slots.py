@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, text
 from sqlalchemy.dialects.postgresql import Range
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from afrobiz.booking import availability as av
 from afrobiz.booking.models import ACTIVE_STATUSES, Booking, BusinessClosure, Service, ServiceAvailability
 from afrobiz.db.session import acting_as_system
 from afrobiz.directory.models import Business, BusinessHours, BusinessStatus
 from afrobiz.errors import InvalidInput, NotFound
+
+
+_instant = datetime.fromisoformat  # JSON timestamps (in the session's zone, UTC: db/session.py)
 
 
 def business_tz(business: Business | None) -> str:
@@ -123,6 +126,25 @@ async def free_slots(session: AsyncSession, *, service_id: uuid.UUID, from_date:
     return ctx, av.free_slots(ctx.rules, ctx.windows, ctx.hours, shut, booked, now, start, end)
 
 
+async def lock_service(session: AsyncSession, ctx: ServiceContext) -> ServiceContext:
+    """Take the service row FOR UPDATE, in one statement that also re-reads it: bookings of a
+    capacity-N service are serialised on this lock (count the overlaps, then insert), and the
+    rules used are the locked, latest ones."""
+    service = (await session.scalars(select(Service).where(Service.id == ctx.service.id).with_for_update()
+                                     .execution_options(populate_existing=True))).one()
+    if not service.is_active or not service.requires_booking or service.duration_minutes is None:
+        raise NotFound("This service cannot be booked online.")
+    return ServiceContext(service=service, business=ctx.business, rules=rules_for(service, business_tz(ctx.business)),
+                          windows=ctx.windows, hours=ctx.hours)
+
+
+# The re-check's reads in one round trip: busy ranges past RLS (migration 0014), closures.
+_SLOT_CHECK = text(
+    "SELECT booking_busy_ranges(:service_id, :lo, :hi, :exclude),"
+    " (SELECT coalesce(json_agg(closed_on), '[]'::json) FROM business_closures"
+    "   WHERE business_id = :business_id AND closed_on BETWEEN :first_day AND :last_day)")
+
+
 async def slot_problem(session: AsyncSession, ctx: ServiceContext, *, local_date: date, local_time: time,
                        now: datetime, exclude: uuid.UUID | None = None) -> av.SlotProblem | None:
     """Re-check one slot inside the booking's transaction (None = bookable)."""
@@ -130,6 +152,56 @@ async def slot_problem(session: AsyncSession, ctx: ServiceContext, *, local_date
     if starts_at is None:
         return av.SlotProblem.OUTSIDE_HOURS
     lo, hi = av.occupied_range(ctx.rules, starts_at)
-    booked = await busy_ranges(session, ctx.service.id, lo, hi, exclude=exclude)
-    shut = await closures(session, ctx.business.id, local_date - timedelta(days=1), local_date)
-    return av.is_bookable(ctx.rules, ctx.windows, ctx.hours, shut, booked, now, local_date, local_time)
+    busy, shut = (await session.execute(_SLOT_CHECK, {
+        "service_id": ctx.service.id, "lo": lo, "hi": hi, "exclude": exclude, "business_id": ctx.business.id,
+        "first_day": local_date - timedelta(days=1), "last_day": local_date})).one()
+    booked = [(_instant(a), _instant(b)) for a, b in busy]
+    closed = [date.fromisoformat(c) for c in shut]
+    return av.is_bookable(ctx.rules, ctx.windows, ctx.hours, closed, booked, now, local_date, local_time)
+
+
+# ---------------------------------------------------------------- the public read, one round trip
+
+_SLOT_INPUTS = text("SELECT booking_slot_inputs(:service_id, :from_date, :to_date, :now, :zone)")
+_PUBLIC_SLOT_INPUTS = text("SELECT booking_public_slot_inputs(:service_id, :from_date, :to_date, :now, :zone)")
+
+
+def _time(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value is not None else None
+
+
+async def public_free_slots(db: AsyncConnection | AsyncSession, *, service_id: uuid.UUID, from_date: date,
+                            to_date: date, anonymous: bool, now: datetime | None = None
+                            ) -> tuple[str, list[av.Slot]]:
+    """(the business's zone, free slots) of a service between two local dates: the same
+    answer as free_slots(), from ONE statement (migration 0014). anonymous=True states the
+    anonymous identity inside that statement, so db may be a bare autocommit connection;
+    else the statement runs under the identity db's transaction has set."""
+    if to_date < from_date:
+        raise InvalidInput("'to' must not be before 'from'.", field="to")
+    if (to_date - from_date).days > av.MAX_RANGE_DAYS:
+        raise InvalidInput(f"At most {av.MAX_RANGE_DAYS} days of slots at once.", field="to")
+    now = now or datetime.now(UTC)
+    data = (await db.execute(_PUBLIC_SLOT_INPUTS if anonymous else _SLOT_INPUTS, {
+        "service_id": service_id, "from_date": from_date, "to_date": to_date, "now": now,
+        "zone": av.DEFAULT_TZ})).scalar()
+    if data is None:  # RLS: a business not visible to the caller hides its services
+        raise NotFound("No such service.")
+    svc = data["service"]
+    if "windows" not in data:
+        raise NotFound("This service cannot be booked online.")
+    tz = svc["timezone"] or av.DEFAULT_TZ
+    rules = av.ServiceRules(
+        duration_minutes=svc["duration_minutes"], buffer_before_minutes=svc["buffer_before_minutes"],
+        buffer_after_minutes=svc["buffer_after_minutes"], capacity=svc["capacity"],
+        min_advance_hours=svc["min_advance_booking_hours"], max_advance_days=svc["max_advance_booking_days"],
+        slot_step_minutes=svc["slot_interval_minutes"], tz=tz)
+    today = now.astimezone(ZoneInfo(tz)).date()
+    start, end = max(from_date, today), min(to_date, today + timedelta(days=rules.max_advance_days))
+    if start > end or not data["windows"]:
+        return tz, []
+    windows = [(d, time.fromisoformat(a), time.fromisoformat(b)) for d, a, b in data["windows"]]
+    hours = [av.BusinessHours(d, _time(o), _time(c), closed, all_day) for d, o, c, closed, all_day in data["hours"]]
+    shut = [date.fromisoformat(c) for c in data["closures"]]
+    booked = [(_instant(lo), _instant(hi)) for lo, hi in data["busy"]]
+    return tz, av.free_slots(rules, windows, hours, shut, booked, now, start, end)

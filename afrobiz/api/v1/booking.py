@@ -1,16 +1,19 @@
 """Booking endpoints (API.md, Booking): services, availability, slots, bookings, status."""
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from afrobiz.accounts.models import User
-from afrobiz.api.deps import Session, current_user, optional_user, request_ip, require_role
+from afrobiz.api.deps import Session, bearer_token, current_user, optional_user, request_ip, require_role
+from afrobiz.db.session import set_identity
 from afrobiz.booking import catalog, ics, idempotency, queries, slots, status
 from afrobiz.booking.availability import DEFAULT_TZ
 from afrobiz.booking.models import BookingStatus
@@ -32,8 +35,12 @@ from afrobiz.booking.schemas import (
 )
 from afrobiz.booking.service import create_booking
 from afrobiz.errors import NotAuthenticated, NotFound
+from afrobiz.payments import guest as guest_payment
 
 router = APIRouter(tags=["booking"])
+# The public free-slots read, mounted ahead of every other API router (api/router.py):
+# FastAPI tries routes in order at a few microseconds each, and this is the hottest read.
+hot_router = APIRouter(tags=["booking"])
 Owner = Depends(require_role("business_owner", "admin"))
 
 
@@ -112,20 +119,50 @@ async def put_closures(business_id: uuid.UUID, request: Request, body: list[Clos
     return [ClosureRead(date=c.closed_on, reason=c.reason) for c in rows]
 
 
-@router.get("/services/{service_id}/slots", response_model=list[SlotRead], summary="Free slots between two dates")
-async def get_slots(service_id: uuid.UUID, from_: date = Query(alias="from"), to: date | None = Query(None),
-                    user: User | None = Depends(optional_user), session: AsyncSession = Session):
-    ctx, found = await slots.free_slots(session, service_id=service_id, from_date=from_, to_date=to or from_)
-    z = ZoneInfo(ctx.rules.tz)
-    return [SlotRead(date=s.date, time=s.time, starts_at=s.starts_at.astimezone(z), ends_at=s.ends_at.astimezone(z))
-            for s in found]
+async def slot_reader(request: Request) -> AsyncIterator[AsyncConnection | AsyncSession]:
+    """What GET .../slots reads with. Without a bearer token (nearly every caller): a pooled
+    connection in autocommit, for the one statement that states the anonymous identity itself,
+    so no BEGIN, set_config or COMMIT round trips. With a token: the usual transaction with
+    the caller's identity, so a bad token is still a 401."""
+    if bearer_token(request) is None:
+        async with request.app.state.engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    async with request.app.state.sessionmaker() as session, session.begin():
+        await set_identity(session, None, "anonymous")
+        await optional_user(request, session)
+        yield session
+
+
+def _iso(instant: datetime) -> str:
+    text = instant.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text  # as pydantic writes it
+
+
+def slots_json(tz: str, found: list) -> bytes:
+    """The SlotRead list as JSON, written directly (a day's slots are dozens; a model per slot
+    and a validation pass cost more than the rest of the request)."""
+    z = ZoneInfo(tz)
+    return json.dumps([{"date": s.date.isoformat(), "time": f"{s.time:%H:%M}",
+                        "starts_at": _iso(s.starts_at.astimezone(z)), "ends_at": _iso(s.ends_at.astimezone(z))}
+                       for s in found], ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@hot_router.get("/services/{service_id}/slots", response_model=list[SlotRead], summary="Free slots between two dates")
+async def get_slots(request: Request, service_id: uuid.UUID, from_: date = Query(alias="from"),
+                    to: date | None = Query(None),
+                    db: AsyncConnection | AsyncSession = Depends(slot_reader, scope="function")):
+    tz, found = await slots.public_free_slots(db, service_id=service_id, from_date=from_, to_date=to or from_,
+                                              anonymous=bearer_token(request) is None)
+    return Response(slots_json(tz, found), media_type="application/json")
 
 
 # ---------------------------------------------------------------- bookings
 
 @router.post("/bookings", status_code=201, response_model=BookingRead, summary="Book a slot (customer or guest)",
              responses={409: {"description": "The slot is taken"}})
-async def book(body: BookingCreate, user: User | None = Depends(optional_user), session: AsyncSession = Session,
+async def book(body: BookingCreate, request: Request, user: User | None = Depends(optional_user),
+               session: AsyncSession = Session,
                idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     claim = None
     if idempotency_key is not None:
@@ -138,11 +175,14 @@ async def book(body: BookingCreate, user: User | None = Depends(optional_user), 
     payload = read.model_dump(mode="json")
     if claim is not None:
         await idempotency.finish(session, claim, status=201, body=payload)
-    return JSONResponse(payload, status_code=201)
+    # A guest has no log-in to pay with: the Link header is their booking's payment link (payments/guest.py).
+    return JSONResponse(payload, status_code=201,
+                        headers=None if user else guest_payment.link_header(request.app.state.settings, booking.id))
 
 
+# {booking_id:uuid}: "<id>.ics" is no booking id, so it never reaches GET /bookings/{booking_id}.
 @router.get("/bookings/{booking_id}/calendar.ics", include_in_schema=False)
-@router.get("/bookings/{booking_id}.ics", summary="The booking as a calendar file",
+@router.get("/bookings/{booking_id:uuid}.ics", summary="The booking as a calendar file",
             response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
 async def booking_calendar(booking_id: uuid.UUID, request: Request, user: User | None = Depends(optional_user),
                            session: AsyncSession = Session):
@@ -153,7 +193,7 @@ async def booking_calendar(booking_id: uuid.UUID, request: Request, user: User |
                     headers={"Content-Disposition": f'attachment; filename="{view.booking.booking_number}.ics"'})
 
 
-@router.get("/bookings/{booking_id}", response_model=BookingRead, summary="One booking with its status history")
+@router.get("/bookings/{booking_id:uuid}", response_model=BookingRead, summary="One booking with its status history")
 async def get_booking(booking_id: uuid.UUID, user: User = Depends(current_user), session: AsyncSession = Session):
     view = await queries.get_booking(session, booking_id=booking_id)  # RLS: parties and staff only
     if view is None:
