@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (
     TIMESTAMP,
     Boolean,
+    Double,
     ForeignKey,
     Integer,
     Numeric,
@@ -15,7 +16,7 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import INT8MULTIRANGE, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from afrobiz.db.base import Base
@@ -52,3 +53,19 @@ class SearchEntry(Base):
     is_featured: Mapped[bool] = mapped_column(Boolean, nullable=False)
     featured_until: Mapped[datetime | None] = mapped_column(TIMESTAMP(timezone=True))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True), nullable=False)
+    # Migration 0015: generated (stored) columns for the ranking and the exact-name boost, and
+    # the weekly hours for open now (the expressions live there; never written from Python).
+    base_score: Mapped[float | None] = mapped_column(Double)
+    name_key: Mapped[str | None] = mapped_column(Text)
+    open_week: Mapped[object] = mapped_column(INT8MULTIRANGE, nullable=False, server_default="{}")
+
+
+class SearchNameWord(Base):
+    """A word of an active business's name (unaccented, lower case), for suggest (migration
+    0015), kept by triggers on search_entries; read-only here."""
+
+    __tablename__ = "search_name_words"
+
+    word: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
+    business_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("search_entries.id", ondelete="CASCADE"), primary_key=True)

@@ -44,12 +44,14 @@ async def search_businesses(session: AsyncSession, *, params: SearchParams, secr
     now = now or datetime.now(UTC)
     fp = fingerprint(p)
     after = decode_cursor(secret, p.cursor, fp) if p.cursor else None
-    category_ids = await _category_ids(session, p.category) if p.category else None
-
     did_you_mean = after.get("dym") if after else None
     tsq = after.get("t") if after else None
-    if p.q and not after:
-        tsq = await _exact_tsquery(session, p.q)
+    category_ids = None
+    if p.category or (p.q and not after):
+        # One round trip for both: the category's ids and the words as a tsquery.
+        category_ids, exact = await _prepare(session, p.category, None if after else p.q)
+        if p.q and not after:
+            tsq = exact
     result = await _run(session, p, tsq, category_ids, now, after)
     if p.q and not after and (result.total or 0) < TYPO_THRESHOLD:
         fixed = await _typo_tsquery(session, p.q)
@@ -76,7 +78,8 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
     binds = plan.binds | {
         "now": now, "lim": p.limit + 1, "t": local.time().replace(tzinfo=None),
         "dow": (local.weekday() + 1) % 7, "pdow": local.weekday() % 7,   # 0 = Sunday
-        "today": local.date(), "yesterday": local.date() - timedelta(days=1)}
+        "today": local.date(), "yesterday": local.date() - timedelta(days=1),
+        "mow": _moment_of_week(local)}
     if after:
         binds |= {"ck": float(after["k"]), "cid": str(after["id"])}
     has_text = bool(tsq)
@@ -95,19 +98,20 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
         else:
             plan.where += ["b.latitude IS NOT NULL", f"{sql.POINT} <@ cube_enlarge({sql.CENTER}, :max_chord, 3)",
                            f"{sql.CHORD} <= :max_chord"]
-    if p.has_place and not has_text and p.sort in ("relevance", "distance"):
+    nearest = p.has_place and not has_text and p.sort in ("relevance", "distance")
+    if nearest:
         statement = sql.nearest_sql(plan, after=after is not None)
     else:
         statement = sql.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
                                    after=after is not None)
-    nearest = p.has_place and not has_text and p.sort in ("relevance", "distance")
-    if nearest:
+    no_bitmap = nearest and not category_ids   # with a category, the per-category KNN plan needs no help
+    if no_bitmap:
         # The planner underestimates how many rows a radius box holds and would rather
         # bitmap-scan the whole box and sort it than walk the GiST index nearest first and
         # stop after one page: for this one statement, no bitmap scans.
         await session.execute(text("SELECT set_config('enable_bitmapscan', 'off', true)"))
     row = (await session.execute(text(statement), binds)).one()
-    if nearest:
+    if no_bitmap:
         await session.execute(text("SELECT set_config('enable_bitmapscan', 'on', true)"))
     items, facets_rows = row.items, row.facets
     next_cursor = None
@@ -120,23 +124,23 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
             item["distance_km"] = round(item["distance_km"], 2)
         else:
             item.pop("distance_km")
-    facets, total = (await _facets(session, facets_rows)) if facets_rows is not None else (None, None)
+    facets, total = _facets(facets_rows) if facets_rows is not None else (None, None)
     return SearchResult(items=items, next_cursor=next_cursor, facets=facets, total=total)
 
 
-async def _facets(session: AsyncSession, rows: list[dict]) -> tuple[dict, int]:
+def _moment_of_week(local: datetime) -> int:
+    """Microseconds since Sunday 00:00 local time (search_entries.open_week, migration 0015)."""
+    day = (local.weekday() + 1) % 7
+    return (((day * 24 + local.hour) * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+
+
+def _facets(rows: list[dict]) -> tuple[dict, int]:
     """Facet counts from the GROUPING SETS rows (g: 3 = category, 5 = region, 6 = price, 7 = all)."""
     total = next((r["n"] for r in rows if r["g"] == 7), 0)
-    cat_counts = {r["category_id"]: r["n"] for r in rows if r["g"] == 3 and r["category_id"]}
-    names = {}
-    if cat_counts:
-        result = await session.execute(
-            text("SELECT id::text, name, slug FROM categories WHERE id = ANY(CAST(:ids AS uuid[]))"),
-            {"ids": list(cat_counts)})
-        names = {r.id: (r.name, r.slug) for r in result}
     categories = sorted(
-        ({"id": cid, "name": names[cid][0], "slug": names[cid][1], "count": n}
-         for cid, n in cat_counts.items() if cid in names), key=lambda f: (-f["count"], f["name"]))
+        ({"id": r["category_id"], "name": r["name"], "slug": r["slug"], "count": r["n"]}
+         for r in rows if r["g"] == 3 and r["category_id"] and r["name"] is not None),
+        key=lambda f: (-f["count"], f["name"]))
     regions = sorted(({"value": r["region"], "count": r["n"]} for r in rows if r["g"] == 5 and r["region"]),
                      key=lambda f: (-f["count"], f["value"]))
     order = {"budget": 0, "moderate": 1, "expensive": 2, "luxury": 3}
@@ -145,36 +149,38 @@ async def _facets(session: AsyncSession, rows: list[dict]) -> tuple[dict, int]:
     return {"category": categories, "region": regions, "price_range": prices}, total
 
 
-async def _category_ids(session: AsyncSession, ref: str) -> list[uuid.UUID]:
-    """The category named by slug or id and all its descendants; InvalidInput if unknown."""
-    try:
-        cid, slug = uuid.UUID(ref), None
-    except ValueError:
-        cid, slug = None, ref.lower()
-    rows = (await session.execute(text("""
-        WITH RECURSIVE tree AS (
-          SELECT id FROM categories WHERE (id = :cid OR slug = :slug) AND is_active
-          UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id WHERE c.is_active)
-        SELECT id FROM tree"""), {"cid": cid, "slug": slug})).scalars().all()
-    if not rows:
-        raise InvalidInput("No such category.", field="category")
-    return list(rows)
+_PREPARE = text("""
+    SELECT (WITH RECURSIVE tree AS (
+              SELECT id FROM categories WHERE (id = :cid OR slug = :slug) AND is_active
+              UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id WHERE c.is_active)
+            SELECT array_agg(id) FROM tree WHERE :has_category) AS category_ids,
+           (SELECT CASE WHEN numnode(t) = 0 THEN NULL ELSE t::text END FROM (
+              SELECT websearch_to_tsquery('english', search_clean(:head))
+                     && CASE WHEN w <> '' THEN to_tsquery('english', w || ':*') ELSE ''::tsquery END AS t
+                FROM (SELECT regexp_replace(lower(immutable_unaccent(:last)), '[^a-z0-9]', '', 'g') AS w) x
+               WHERE :has_words) y) AS tsq""")
 
 
-async def _exact_tsquery(session: AsyncSession, q: str) -> str | None:
-    """The words as a tsquery: web-search syntax (phrases, "or", -not), English stems,
-    unaccented, the last word also as a prefix (people type "salo" for salon)."""
-    head, last = q, ""
-    m = _LAST_WORD.match(q)
-    if m and not _OPERATORS.search(q):   # with "phrases", or, -not the words mean what they say
+async def _prepare(session: AsyncSession, category: str | None, q: str | None) -> tuple[list | None, str | None]:
+    """In one round trip: the ids of the category named by slug or id and all its descendants
+    (InvalidInput if unknown), and the words as a tsquery — web-search syntax (phrases, "or",
+    -not), English stems, unaccented, the last word also as a prefix (people type "salo" for
+    salon)."""
+    cid = slug = None
+    if category:
+        try:
+            cid = uuid.UUID(category)
+        except ValueError:
+            slug = category.lower()
+    head, last = q or "", ""
+    m = _LAST_WORD.match(head)
+    if m and not _OPERATORS.search(head):   # with "phrases", or, -not the words mean what they say
         head, last = m.group(1), m.group(2)
-    value = (await session.execute(text("""
-        SELECT CASE WHEN numnode(t) = 0 THEN NULL ELSE t::text END FROM (
-          SELECT websearch_to_tsquery('english', search_clean(:head))
-                 && CASE WHEN w <> '' THEN to_tsquery('english', w || ':*') ELSE ''::tsquery END AS t
-            FROM (SELECT regexp_replace(lower(immutable_unaccent(:last)), '[^a-z0-9]', '', 'g') AS w) x) y"""),
-        {"head": head, "last": last})).scalar()
-    return value
+    row = (await session.execute(_PREPARE, {"cid": cid, "slug": slug, "has_category": bool(category),
+                                            "head": head, "last": last, "has_words": bool(q)})).one()
+    if category and not row.category_ids:
+        raise InvalidInput("No such category.", field="category")
+    return (list(row.category_ids) if category else None), row.tsq
 
 
 async def _typo_tsquery(session: AsyncSession, q: str) -> tuple[str, str] | None:

@@ -7,8 +7,9 @@ read from businesses by id. Two plans:
   (keyset on (k, id)) and the facets (GROUPING SETS) — one statement, one scan. Words
   narrow through the GIN index on search_document, whose grid-cell lexemes also narrow a
   radius; the exact distance is the chord between unit-sphere points (search_geo_point).
-- "nearest": no words but a place: a KNN walk of the GiST index, nearest first, that stops
-  after one page (no facets: counting everything within the radius is the scan it avoids).
+- "nearest": no words but a place: a KNN walk of a GiST index, nearest first, that stops
+  after one page (no facets: counting everything within the radius is the scan it avoids);
+  with a category, of the (category, point) GiST indexes.
 Every sort is expressed as one float key k, ordered k DESC, id ASC (distance is -chord).
 """
 from __future__ import annotations
@@ -26,9 +27,12 @@ CENTER = "search_geo_point(CAST(:lat AS float8), CAST(:lon AS float8))"
 CHORD = f"({POINT} <-> {CENTER})"
 BAYES = (f"((b.review_count * b.average_rating + {PRIOR_N} * {PRIOR_MEAN}) "
          f"/ (b.review_count + {PRIOR_N}))::float8")
+# Rating and review count, the part of the relevance score that needs neither words nor
+# place: stored as search_entries.base_score (migration 0015 spells out the same expression).
+BASE = "b.base_score"
 FEATURED = "(b.is_featured AND (b.featured_until IS NULL OR b.featured_until > :now))"
 RANK = "ts_rank('{0.1, 0.2, 0.4, 1.0}', b.search_document, CAST(:tsq AS tsquery))"
-EXACT_NAME = "(lower(immutable_unaccent(b.name)) = lower(immutable_unaccent(:qname)))"
+EXACT_NAME = "(b.name_key = lower(immutable_unaccent(:qname)))"   # name_key: migration 0015
 
 
 def chord_for_km(km: float) -> float:
@@ -56,13 +60,24 @@ def grid_cells(lat: float, lon: float, radius_km: float) -> str:
 def open_now_sql(b: str = "b") -> str:
     """Open at the local moment (:dow, :t, :today; yesterday :pdow, :yesterday), as hours.py:
     a day's hours belong to the day they start on; a closure date cancels them; hours with
-    close <= open run past midnight."""
-    return f"""EXISTS (SELECT 1 FROM business_hours h WHERE h.business_id = {b}.id AND NOT h.is_closed AND (
-      (h.day_of_week = :dow
+    close <= open run past midnight. OFFSET 0 keeps each EXISTS a per-row probe of the
+    (business_id, day_of_week) index: as a semi-join PostgreSQL would hash every business's hours."""
+    return f"""(EXISTS (SELECT 1 FROM business_hours h WHERE h.business_id = {b}.id AND h.day_of_week = :dow
+       AND NOT h.is_closed
        AND (h.is_24_hours OR (h.open_time <= :t AND (h.close_time > :t OR h.close_time <= h.open_time)))
-       AND NOT EXISTS (SELECT 1 FROM business_closures x WHERE x.business_id = {b}.id AND x.closed_on = :today))
-      OR (h.day_of_week = :pdow AND NOT h.is_24_hours AND h.close_time <= h.open_time AND :t < h.close_time
-       AND NOT EXISTS (SELECT 1 FROM business_closures x WHERE x.business_id = {b}.id AND x.closed_on = :yesterday))))"""
+       AND NOT EXISTS (SELECT 1 FROM business_closures x WHERE x.business_id = {b}.id AND x.closed_on = :today)
+       OFFSET 0)
+     OR EXISTS (SELECT 1 FROM business_hours h WHERE h.business_id = {b}.id AND h.day_of_week = :pdow
+       AND NOT h.is_closed AND NOT h.is_24_hours AND h.close_time <= h.open_time AND :t < h.close_time
+       AND NOT EXISTS (SELECT 1 FROM business_closures x WHERE x.business_id = {b}.id AND x.closed_on = :yesterday)
+       OFFSET 0))"""
+
+
+def open_now_fast_sql() -> str:
+    """open_now_sql for search_entries b: the stored weekly hours contain this moment of the
+    week (:mow), checked the long way only if the business has a closure today or yesterday."""
+    return f"""(b.open_week @> CAST(:mow AS bigint) AND (NOT EXISTS (SELECT 1 FROM business_closures x
+       WHERE x.business_id = b.id AND x.closed_on IN (:today, :yesterday)) OR {open_now_sql()}))"""
 
 
 @dataclass
@@ -71,11 +86,14 @@ class Plan:
     binds: dict = field(default_factory=dict)
 
 
+CATEGORY = "(b.category_id = ANY(:cats) OR b.subcategory_id = ANY(:cats))"
+
+
 def filters(plan: Plan, *, category_ids, region, city, min_rating, price_range, open_now, verified,
             bookable) -> None:
     w = plan.where
     if category_ids:
-        w.append("(b.category_id = ANY(:cats) OR b.subcategory_id = ANY(:cats))")
+        w.append(CATEGORY)
         plan.binds["cats"] = list(category_ids)
     if region:
         w.append("b.region = :region")
@@ -90,7 +108,7 @@ def filters(plan: Plan, *, category_ids, region, city, min_rating, price_range, 
         w.append("b.price_range = ANY(CAST(:prices AS price_range_enum[]))")
         plan.binds["prices"] = list(price_range)
     if open_now:
-        w.append(open_now_sql())
+        w.append(open_now_fast_sql())
     if verified:
         w.append("b.is_verified")
     if bookable:
@@ -113,6 +131,24 @@ def item_json(key: str, chord: str) -> str:
       'k', {key})"""
 
 
+def _items(chord: str) -> str:
+    """The page's results, in order, from a CTE `page` (id, k) of search_entries ids."""
+    return f"""(SELECT coalesce(json_agg({item_json('p.k', chord)} ORDER BY p.k DESC, p.id), '[]')
+     FROM page p JOIN businesses b ON b.id = p.id AND b.status = 'active'
+     LEFT JOIN categories c ON c.id = b.category_id)"""
+
+
+def _facets(source: str) -> str:
+    """Counts per category (with its name and slug), region and price range, and the total
+    (g = 7), of the rows of `source` in one pass (GROUPING SETS)."""
+    return f"""(SELECT coalesce(json_agg(json_build_object('g', f.g, 'category_id', f.category_id,
+                        'name', c.name, 'slug', c.slug, 'region', f.region, 'price_range', f.price_range, 'n', f.n)), '[]')
+     FROM (SELECT GROUPING(category_id, region, price_range) AS g, category_id, region,
+                  price_range::text AS price_range, count(*) AS n
+             FROM {source} GROUP BY GROUPING SETS ((category_id), (region), (price_range), ())) f
+     LEFT JOIN categories c ON c.id = f.category_id)"""
+
+
 def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after: bool) -> str:
     """Score every match once; page and facets come from the same materialised set."""
     chord = CHORD if has_place else "NULL::float8"
@@ -123,9 +159,7 @@ def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after:
     elif sort == "newest":
         key = "extract(epoch FROM b.created_at)::float8"
     else:
-        parts = [f"0.5 * ({BAYES} - 1) / 4",
-                 "0.1 * least(1.0, ln(1 + b.review_count) / ln(1001))",
-                 f"CASE WHEN {FEATURED} THEN 0.3 ELSE 0 END"]
+        parts = [BASE, f"CASE WHEN {FEATURED} THEN 0.3 ELSE 0 END"]
         if has_text:
             parts += [f"2.0 * {RANK}", f"CASE WHEN {EXACT_NAME} THEN 1.0 ELSE 0 END"]
         if has_place:
@@ -140,31 +174,32 @@ WITH m AS MATERIALIZED (
 ), page AS (
   SELECT m.id, m.k FROM m {keyset} ORDER BY m.k DESC, m.id LIMIT :lim
 )
-SELECT
-  (SELECT coalesce(json_agg({item_json('p.k', chord)} ORDER BY p.k DESC, p.id), '[]')
-     FROM page p JOIN businesses b ON b.id = p.id AND b.status = 'active'
-     LEFT JOIN categories c ON c.id = b.category_id) AS items,
-  (SELECT coalesce(json_agg(json_build_object('g', g, 'category_id', category_id, 'region', region,
-                                              'price_range', price_range, 'n', n)), '[]')
-     FROM (SELECT GROUPING(category_id, region, price_range) AS g, category_id, region,
-                  price_range::text AS price_range, count(*) AS n
-             FROM m GROUP BY GROUPING SETS ((category_id), (region), (price_range), ())) f) AS facets"""
+SELECT {_items(chord)} AS items, {_facets('m')} AS facets"""
 
 
 def nearest_sql(plan: Plan, *, after: bool) -> str:
-    """Nearest first within the radius, straight off the GiST index (stops after a page)."""
-    where = " AND ".join([
-        "b.latitude IS NOT NULL",
-        f"{POINT} <@ cube_enlarge({CENTER}, :max_chord, 3)", f"{CHORD} <= :max_chord", *plan.where])
-    keyset = f"AND (-{CHORD} < :ck OR (-{CHORD} = :ck AND b.id > CAST(:cid AS uuid)))" if after else ""
+    """Nearest first within the radius, straight off a GiST index (stops after a page). With
+    a category, one walk per category id of the (category, point) and (subcategory, point)
+    indexes, so only that category's points are visited."""
+    bounds = ["b.latitude IS NOT NULL", f"{POINT} <@ cube_enlarge({CENTER}, :max_chord, 3)",
+              f"{CHORD} <= :max_chord"]
+    if after:
+        bounds.append(f"(-{CHORD} < :ck OR (-{CHORD} = :ck AND b.id > CAST(:cid AS uuid)))")
+    # Pure KNN order (a second sort key would make PostgreSQL sort the whole box); the margin
+    # of 50 lets rows at the very same spot be put in id order across pages.
+    if CATEGORY in plan.where:
+        where = " AND ".join(bounds + [w for w in plan.where if w != CATEGORY])
+        knn = " UNION ".join(f"""
+          SELECT x.id, x.chord FROM unnest(CAST(:cats AS uuid[])) cat(id) CROSS JOIN LATERAL (
+            SELECT b.id, {CHORD} AS chord FROM search_entries b WHERE b.{col} = cat.id AND {where}
+             ORDER BY {POINT} <-> {CENTER} LIMIT :lim + 50) x""" for col in ("category_id", "subcategory_id"))
+    else:
+        where = " AND ".join(bounds + plan.where)
+        knn = f"""SELECT b.id, {CHORD} AS chord FROM search_entries b WHERE {where}
+           ORDER BY {POINT} <-> {CENTER} LIMIT :lim + 50"""
     return f"""
 SELECT coalesce(json_agg({item_json(f'-{CHORD}', CHORD)} ORDER BY {CHORD}, b.id), '[]') AS items,
        NULL::json AS facets
-  FROM (SELECT id FROM (
-          -- Pure KNN order (a second sort key would make PostgreSQL sort the whole box);
-          -- the margin lets rows at the very same spot be put in id order across pages.
-          SELECT b.id, {CHORD} AS chord FROM search_entries b WHERE {where} {keyset}
-           ORDER BY {POINT} <-> {CENTER} LIMIT :lim + 50) knn
-         ORDER BY chord, id LIMIT :lim) e
+  FROM (SELECT id FROM ({knn}) knn ORDER BY chord, id LIMIT :lim) e
   JOIN businesses b ON b.id = e.id AND b.status = 'active'
   LEFT JOIN categories c ON c.id = b.category_id"""

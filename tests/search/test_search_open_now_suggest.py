@@ -90,3 +90,30 @@ async def test_suggest_prefixes_words_and_typos(world, client):
 async def test_suggest_rejects_an_overlong_query(client):
     r = await client.get("/api/v1/search/suggest", params={"q": "x" * 101})
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_suggest_follows_renames_and_status_at_once(world, client, db):
+    # search_name_words (migration 0015) is kept by triggers in the changing transaction.
+    world.kapana.name = "Swakop Grill House"
+    await db.flush()
+    assert ("business", "Swakop Grill House") in await suggest(client, "grill")
+    assert ("business", "Swakop Grill House") in await suggest(client, "swakop gri")
+    assert ("business", "Swakopmund Kapana Corner") not in await suggest(client, "kapana")
+    world.kapana.status = "suspended"
+    await db.flush()
+    assert ("business", "Swakop Grill House") not in await suggest(client, "grill")
+    world.kapana.status = "active"
+    await db.flush()
+    assert ("business", "Swakop Grill House") in await suggest(client, "hous")
+
+
+async def test_open_now_follows_changed_and_removed_hours_at_once(db, bar):
+    # search_entries.open_week (migration 0015) is recomputed by triggers on business_hours.
+    assert await open_now(db, at(6, 19)) and await open_now(db, at(8, 12))
+    friday = (await db.execute(text("SELECT id FROM business_hours WHERE business_id = :b AND day_of_week = :d"),
+                               {"b": bar.id, "d": FRI})).scalar_one()
+    await db.execute(text("UPDATE business_hours SET close_time = '18:30' WHERE id = :id"), {"id": friday})
+    assert not await open_now(db, at(6, 19))
+    assert await open_now(db, at(6, 18, 15))
+    await db.execute(text("DELETE FROM business_hours WHERE business_id = :b AND day_of_week = 0"), {"b": bar.id})
+    assert not await open_now(db, at(8, 12))

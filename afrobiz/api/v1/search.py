@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.analytics.queries import log_search_appearances
 from afrobiz.api.deps import Session
+from afrobiz.db.deps import ReadSession
 from afrobiz.search import queries
 from afrobiz.search import suggest as suggestions
 from afrobiz.search.params import MAX_LIMIT, MAX_Q, MAX_RADIUS_KM, SearchParams
@@ -91,13 +92,14 @@ async def search_businesses(
     sort: Literal["relevance", "distance", "rating", "newest"] = "relevance",
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     cursor: str | None = Query(None, max_length=2000),
+    reads: AsyncSession = ReadSession,   # the replica when configured (afrobiz/db/deps.py)
     session: AsyncSession = Session,
 ):
     params = SearchParams(
         q=q, category=category, region=region, city=city, lat=lat, lon=lon, radius_km=radius_km,
         min_rating=min_rating, price_range=tuple((price_range or "").split(",")), open_now=open_now,
         verified=verified, bookable=bookable, sort=sort, limit=limit, cursor=cursor)
-    result = await queries.search_businesses(session, params=params, secret=request.app.state.settings.secret_key)
+    result = await queries.search_businesses(reads, params=params, secret=request.app.state.settings.secret_key)
     # Analytics: which businesses this page showed (search appearances, click-through rate).
     await log_search_appearances(session, business_ids=[item["id"] for item in result.items])
     return SearchPage(items=result.items, next_cursor=result.next_cursor, facets=result.facets,
@@ -106,5 +108,5 @@ async def search_businesses(
 
 @router.get("/search/suggest", response_model=list[Suggestion], summary="As-you-type suggestions")
 async def suggest(q: str = Query("", max_length=100), limit: int = Query(8, ge=1, le=20),
-                  session: AsyncSession = Session):
+                  session: AsyncSession = ReadSession):
     return await suggestions.suggest(session, q=q, limit=limit)
