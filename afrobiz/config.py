@@ -23,7 +23,7 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(None, description="postgresql://user:pass@host:port/db; none = embedded PostgreSQL")
     database_replica_url: str | None = Field(None, description="read-only replica for search and public pages")
-    redis_url: str | None = Field(None, description="redis://host:port/db for sessions, rate limits and caches")
+    redis_url: str | None = Field(None, description="redis://host:port/db for rate limits and caches")
     data_dir: Path = Field(default_factory=default_data_dir, description="embedded database and local files")
     secret_key: str = Field("dev-insecure-change-me", description="signs CSRF tokens and links")
     base_url: str = Field("http://127.0.0.1:8000", description="public address, for links in messages")
@@ -34,12 +34,29 @@ class Settings(BaseSettings):
     timezone: str = Field("Africa/Windhoek", description="time zone businesses are shown in by default")
     db_pool_size: int = Field(10, description="connections per web process")
     environment: str = Field("development", description="development | production | test")
+    # Operations (issue 10): logs, metrics.
+    log_format: str | None = Field(None, description="json | text; default json in production, text elsewhere")
+    log_level: str = Field("INFO", description="DEBUG | INFO | WARNING | ERROR")
+    metrics_token: str | None = Field(None, description="bearer token /metrics requires; unset = "
+                                      "only unproxied requests from loopback/private addresses")
     # Payments (issue 9): a method whose provider is not configured is hidden from customers.
     stripe_secret_key: str | None = Field(None, description="Stripe secret key (sk_...) for card payments")
     stripe_webhook_secret: str | None = Field(None, description="Stripe webhook signing secret (whsec_...)")
     mobile_money_url: str | None = Field(None, description="mobile-money operator API base URL; 'sandbox' = the in-process stand-in")
     mobile_money_api_key: str | None = Field(None, description="API key sent to the mobile-money operator")
     mobile_money_webhook_secret: str | None = Field(None, description="HMAC secret of the mobile-money operator's callbacks")
+    # SMS and WhatsApp (issue 8): without a URL, texts go to the outbox table (local stand-in).
+    sms_url: str | None = Field(None, description="SMS provider endpoint: POST {to, from, text} with a bearer token")
+    sms_token: str | None = Field(None, description="bearer token for the SMS provider")
+    sms_sender: str | None = Field(None, description="sender id shown on SMS (e.g. AfroBiz)")
+    sms_webhook_secret: str | None = Field(None, description="HMAC secret of inbound-SMS webhooks (two-way SMS)")
+    whatsapp_url: str | None = Field(None, description="WhatsApp provider endpoint, same shape as sms_url")
+    whatsapp_token: str | None = Field(None, description="bearer token for the WhatsApp provider")
+    whatsapp_sender: str | None = Field(None, description="WhatsApp sender number or id")
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.environment == "production" else "text")
 
     @property
     def storage_dir(self) -> Path:

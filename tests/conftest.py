@@ -83,6 +83,18 @@ async def db(engine) -> AsyncIterator[AsyncSession]:
             await trans.rollback()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_system_settings_cache():
+    """system_settings are cached per process (admin.settings); every test rolls back, so a
+    value cached by another test must not leak in. A test that writes a setting directly
+    after reading it calls afrobiz.admin.settings.invalidate() itself."""
+    from afrobiz.admin.settings import invalidate
+
+    invalidate()
+    yield
+    invalidate()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(database_url=None, data_dir=tmp_path, secret_key="test-secret-key", environment="test")
@@ -104,6 +116,10 @@ async def app(database_url: str, engine, db: AsyncSession, settings: Settings):
             await set_identity(db, None, "system")
 
     application.dependency_overrides[get_session] = test_session
+    # The free-slots read's own connection (api/v1/booking.slot_reader) joins the test's, too.
+    from afrobiz.api.v1.booking import slot_reader
+
+    application.dependency_overrides[slot_reader] = test_session
     return application
 
 

@@ -12,8 +12,11 @@ from afrobiz.api.v1 import search
 from afrobiz.api.v1 import accounts
 from afrobiz.api.v1 import analytics, admin
 from afrobiz.api.v1 import payments
+from afrobiz.api.v1 import payments_reports
+from afrobiz.api.v1 import sms_webhook
 
 api_router = APIRouter()
+api_router.include_router(booking.hot_router)  # first: routes are tried in order (issue 6)
 api_router.include_router(directory.router)
 api_router.include_router(admin_directory.router)
 api_router.include_router(booking.router)
@@ -24,5 +27,7 @@ api_router.include_router(notifications.router)
 api_router.include_router(search.router)
 api_router.include_router(accounts.router)
 api_router.include_router(payments.router)
+api_router.include_router(payments_reports.router)
 api_router.include_router(analytics.router)
 api_router.include_router(admin.router)
+api_router.include_router(sms_webhook.router)

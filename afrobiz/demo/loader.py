@@ -529,10 +529,12 @@ class _Generator:
 
     # ------------------------------------------------------------ users
 
-    def _user_line(self, uid, email, first, last, phone, role, female, town, created) -> str:
+    def _user_line(self, uid, email, first, last, phone, role, female, town, created,
+                   language: str | None = None) -> str:
         r, ts = self.r, self.clock.ts
         login = ts(self.clock.now - int(r() * 90 * _DAY)) if r() < 0.7 else N
         lang = "en" if r() < 0.85 else "af" if r() < 0.6 else "de"
+        lang = language or lang  # drawn anyway so the rest of the random stream stays the same
         return (f"{uid}\t{email}\t{self.password_hash}\t{first}\t{last}\t{phone}\t{role}\t"
                 f"{'t' if r() < 0.9 else 'f'}\t{'t' if r() < 0.6 else 'f'}\t{'female' if female else 'male'}\t"
                 f"{lang}\t{'t' if r() < 0.3 else 'f'}\t{town.name}\t{town.region}\t{ts(created)}\t{ts(created)}\t"
@@ -546,8 +548,9 @@ class _Generator:
             first, last = data.DEMO_PEOPLE[key][:2]
             uid, phone = self.uid(), self.phone()
             self.demo_ids[key] = uid
+            # The three log-in accounts read the site in English, so a first look is predictable.
             lines.append(self._user_line(uid, DEMO_ACCOUNTS[key], first, last, phone, role, True, windhoek,
-                                         now - 400 * _DAY))
+                                         now - 400 * _DAY, language="en"))
             if key == "customer":
                 self.customers.append((uid, first, last, DEMO_ACCOUNTS[key], phone))
         done = 3

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.admin.models import SystemSetting
 from afrobiz.booking.models import Service
 from afrobiz.directory.hours import DEFAULT_TZ, OpenStatus, open_status
 from afrobiz.booking.models import BusinessClosure
@@ -68,10 +67,12 @@ class BusinessDetail:
 
 
 async def setting_int(session: AsyncSession, key: str, default: int) -> int:
-    value = await session.scalar(select(SystemSetting.value).where(SystemSetting.key == key))
+    from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
+
+    value = await get_setting(session, key, default)
     try:
-        return int(value) if value is not None else default
-    except ValueError:
+        return int(value) if value is not None and not isinstance(value, bool) else default
+    except (TypeError, ValueError):
         return default
 
 

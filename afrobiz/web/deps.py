@@ -38,6 +38,7 @@ from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session, use_app_settings
 from afrobiz.db.session import set_identity
 from afrobiz.errors import PermissionDenied
+from afrobiz.i18n import select_language
 from afrobiz.web.templating import templates
 
 COOKIE_NAME = "afrobiz_session"
@@ -81,6 +82,8 @@ async def page_user(request: Request, session: AsyncSession = Session) -> User |
     # base.html's navigation reads this copy: an error page rendered after the transaction
     # rolled back cannot read the (expired, detached) User row any more.
     request.state.nav_user = SimpleNamespace(first_name=user.first_name, role=str(user.role)) if user else None
+    # The page's language: the user's own choice, else the lang cookie / browser (afrobiz/i18n).
+    select_language(request, user.preferred_language if user else None)
     return user
 
 

@@ -13,6 +13,7 @@ from afrobiz.web.pages import search
 from afrobiz.web.pages import reviews
 from afrobiz.web.pages import analytics, admin
 from afrobiz.web.pages import payments
+from afrobiz.i18n import pages as language_pages
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(home.router)
@@ -24,5 +25,6 @@ web_router.include_router(search.router)
 web_router.include_router(reviews.router)
 web_router.include_router(booking.router)
 web_router.include_router(payments.router)
+web_router.include_router(language_pages.router)
 web_router.include_router(analytics.router)
 web_router.include_router(admin.router)

@@ -78,11 +78,53 @@ async def browser():
         await browser.close()
 
 
+# The issue's phone: journeys are tried at 390×844 (a common Android size); the narrowest
+# phones (360 px) get their own no-sideways-scrolling check (test_web_weight.py).
+PHONE = {"width": 390, "height": 844}
+NARROW_PHONE = {"width": 360, "height": 740}
+
+
 @pytest.fixture
 async def page(browser):
-    # A small phone screen: most visitors arrive on a cheap Android phone.
-    context = await browser.new_context(viewport={"width": 360, "height": 740}, locale="en-NA",
-                                        timezone_id="Africa/Windhoek")
+    context = await browser.new_context(viewport=PHONE, locale="en-NA", timezone_id="Africa/Windhoek")
     page = await context.new_page()
     yield page
     await context.close()
+
+
+@pytest.fixture
+async def narrow_page(browser):
+    context = await browser.new_context(viewport=NARROW_PHONE, locale="en-NA", timezone_id="Africa/Windhoek")
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+def artifacts_dir() -> Path:
+    """Where screenshots go: $AFROBIZ_ARTIFACTS, else test-artifacts/e2e (git-ignored)."""
+    default = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+    folder = Path(os.environ.get("AFROBIZ_ARTIFACTS") or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    return artifacts_dir()
+
+
+@pytest.fixture
+def shot():
+    """``await shot(page, "b-02-booked")``: a full-page screenshot of a journey's key page, kept
+    as a test artifact; index.txt beside them lists every screenshot (rewritten each time,
+    so parallel workers cannot lose each other's lines)."""
+    folder = artifacts_dir()
+
+    async def take(page, name: str) -> Path:
+        path = folder / f"{name}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        names = sorted(p.name for p in folder.glob("*.png"))
+        (folder / "index.txt").write_text("".join(f"{n}\n" for n in names))
+        return path
+
+    return take

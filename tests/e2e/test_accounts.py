@@ -8,7 +8,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-async def test_register_login_account_logout(page, live_server, tmp_path):
+async def test_register_login_account_logout(page, live_server, shot):
     email = f"e2e-{uuid.uuid4().hex[:8]}@example.na"
     await page.goto(live_server + "/register")
     await page.get_by_label("First name").fill("Ndapewa")
@@ -30,8 +30,8 @@ async def test_register_login_account_logout(page, live_server, tmp_path):
     assert await page.locator(".nav-account a[href='/account']").inner_text() == "Ndapewa"
     cookies = {c["name"]: c for c in await page.context.cookies()}
     assert cookies["afrobiz_session"]["httpOnly"] and cookies["afrobiz_session"]["sameSite"] == "Lax"
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-    await page.screenshot(path=str(tmp_path / "account.png"), full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await shot(page, "accounts-my-account")
 
     await page.locator(".nav-account").get_by_role("button", name="Log out").click()
     await page.wait_for_url(live_server + "/")

@@ -8,7 +8,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-async def test_guest_books_a_demo_service_on_a_phone(page, live_server, tmp_path):
+async def test_guest_books_a_demo_service_on_a_phone(page, live_server, shot):
     await page.goto(live_server + "/b/windhoek-braids-studio")
     await page.locator(".service").first.get_by_role("link", name="Book").click()
     await page.wait_for_url(re.compile(r".*/book/[0-9a-f-]+$"))
@@ -31,6 +31,6 @@ async def test_guest_books_a_demo_service_on_a_phone(page, live_server, tmp_path
     assert number in main and "Pending" in main and chosen_time in main and "N$" in main
     ics = page.get_by_role("link", name=re.compile("calendar"))
     assert await ics.get_attribute("href") == f"/bookings/{number}.ics"
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-    await page.screenshot(path=str(tmp_path / "booked.png"), full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await shot(page, "guest-booked")
 

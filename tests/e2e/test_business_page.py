@@ -8,7 +8,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-async def test_demo_business_page_on_a_phone(page, live_server, tmp_path):
+async def test_demo_business_page_on_a_phone(page, live_server, shot):
     response = await page.goto(live_server + "/b/windhoek-braids-studio")
     assert response.status == 200
     assert await page.get_by_role("heading", level=1).inner_text() == "Windhoek Braids Studio"
@@ -27,5 +27,5 @@ async def test_demo_business_page_on_a_phone(page, live_server, tmp_path):
     assert ld["@type"] == "LocalBusiness" and ld["name"] == "Windhoek Braids Studio"
     # Contact buttons are reachable, nothing is wider than the phone.
     assert await page.locator(".contact a").count() >= 1
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-    await page.screenshot(path=str(tmp_path / "business.png"), full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await shot(page, "business-page")

@@ -6,7 +6,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-async def test_home_page_shows_demo_categories_on_a_phone(page, live_server, tmp_path):
+async def test_home_page_shows_demo_categories_on_a_phone(page, live_server, shot):
     response = await page.goto(live_server + "/")
     assert response.status == 200
     assert await page.title() == "AfroBiz Connect"
@@ -19,5 +19,5 @@ async def test_home_page_shows_demo_categories_on_a_phone(page, live_server, tmp
     colour = await page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
     assert colour == "rgb(11, 93, 59)"
     # Nothing wider than the phone's screen.
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-    await page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await shot(page, "home")

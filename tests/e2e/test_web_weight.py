@@ -41,17 +41,17 @@ class Meter:
 @pytest.fixture
 async def fresh_page(browser):
     """A new phone-sized context: an empty cache, like a first visit."""
-    context = await browser.new_context(viewport={"width": 360, "height": 740}, locale="en-NA",
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="en-NA",
                                         timezone_id="Africa/Windhoek")
     page = await context.new_page()
     yield page
     await context.close()
 
 
-async def test_web_first_visits_stay_under_60_kb(fresh_page, browser, live_server):
+async def test_web_first_visits_stay_under_60_kb(fresh_page, browser, live_server, artifacts):
     totals = {}
     for name, path in (("home", "/"), ("search", "/search?q=braids&near=Windhoek")):
-        context = await browser.new_context(viewport={"width": 360, "height": 740})
+        context = await browser.new_context(viewport={"width": 390, "height": 844})
         page = await context.new_page()
         meter = Meter(page)
         response = await page.goto(live_server + path, wait_until="load")
@@ -80,6 +80,8 @@ async def test_web_first_visits_stay_under_60_kb(fresh_page, browser, live_serve
     assert static and all(re.search(r"\.[0-9a-f]{12}\.(css|js)$", u) for u in static)
 
     print("first-visit bytes:", totals)
+    (artifacts / "page-weights.txt").write_text(
+        "".join(f"{name}: {size} bytes ({size / 1024:.1f} KB)\n" for name, size in totals.items()))
     assert totals["booking"] > totals["home"] > 2_000          # measured something real
     for name, size in totals.items():
         assert size < BUDGET, f"{name}: {size} bytes > {BUDGET}"
@@ -132,7 +134,7 @@ CHECKS = r"""
 
 @pytest.mark.parametrize("path", ["/", "/search?q=braids&near=Windhoek", "/b/windhoek-braids-studio",
                                   "/categories/hair-beauty", "/login", "/register"])
-async def test_web_main_pages_pass_the_accessibility_checks(page, live_server, path, tmp_path):
+async def test_web_main_pages_pass_the_accessibility_checks(page, live_server, path, shot):
     response = await page.goto(live_server + path)
     assert response.status == 200
     assert await page.evaluate(CHECKS) == []
@@ -141,5 +143,15 @@ async def test_web_main_pages_pass_the_accessibility_checks(page, live_server, p
     focused = await page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
         return [e.getAttribute('href'), s.outlineStyle, parseFloat(s.outlineWidth), e.getBoundingClientRect().top >= 0]; }""")
     assert focused == ["#main", "solid", 3.0, True]
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-    await page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    slug = path.strip("/").split("?")[0].replace("/", "-") or "home"
+    await shot(page, f"e-a11y-{slug}")
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=braids&near=Windhoek", "/b/windhoek-braids-studio",
+                                  "/categories/hair-beauty", "/login", "/register"])
+async def test_web_main_pages_fit_a_360px_screen(narrow_page, live_server, path):
+    """The narrowest phones still in use: nothing sticks out sideways (no horizontal scrolling)."""
+    response = await narrow_page.goto(live_server + path)
+    assert response.status == 200
+    assert await narrow_page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session, current_user, optional_user, request_agent, request_ip, require_role
+from afrobiz.db.deps import ReadSession
 from afrobiz.directory import counting, media, present, queries, service
 from afrobiz.directory.models import ImageType
 from afrobiz.directory.schemas import (
@@ -54,11 +55,14 @@ async def create_business(data: BusinessCreate, request: Request, session: Async
     return await _read(session, business)
 
 
-@router.get("/businesses/{id_or_slug}", response_model=BusinessRead, summary="A business by id or slug")
-async def get_business(id_or_slug: str, session: AsyncSession = Session,
-                       user: User | None = Depends(optional_user)):
+# One path template with PATCH below (API.md's /businesses/{id_or_slug} and /businesses/{id}
+# are the same URLs): OpenAPI forbids two templates that differ only in the variable's name.
+@router.get("/businesses/{business_id}", response_model=BusinessRead, summary="A business by id or slug")
+async def get_business(business_id: Annotated[str, Path(description="The business's id, or its slug")],
+                       user: User | None = Depends(optional_user),
+                       session: AsyncSession = ReadSession):   # the replica for anonymous callers
     # Pending and suspended listings are invisible (404) to all but their owner and admins: RLS.
-    return await _read(session, await service.require_business(session, id_or_slug))
+    return await _read(session, await service.require_business(session, business_id))
 
 
 @router.patch("/businesses/{business_id}", response_model=BusinessRead, summary="Change a business (partial)")
@@ -99,7 +103,8 @@ async def upload_image(business_id: uuid.UUID, request: Request, file: UploadFil
     return present.image_read(image)
 
 
-@router.patch("/businesses/{business_id}/images/{image_id}", response_model=ImageRead,
+# {image_id:uuid}: "order" (PUT …/images/order) is no picture id, so the routes never overlap.
+@router.patch("/businesses/{business_id}/images/{image_id:uuid}", response_model=ImageRead,
               summary="Change a picture's alt text, caption or position")
 async def update_image(business_id: uuid.UUID, image_id: uuid.UUID, data: ImageUpdate, request: Request,
                        session: AsyncSession = Session, user: User = Depends(current_user)):
@@ -119,7 +124,7 @@ async def reorder_images(business_id: uuid.UUID, image_ids: Annotated[list[uuid.
     return [present.image_read(i) for i in images]
 
 
-@router.delete("/businesses/{business_id}/images/{image_id}", status_code=204, summary="Delete a picture")
+@router.delete("/businesses/{business_id}/images/{image_id:uuid}", status_code=204, summary="Delete a picture")
 async def delete_image(business_id: uuid.UUID, image_id: uuid.UUID, request: Request,
                        session: AsyncSession = Session, user: User = Depends(current_user)):
     business = await service.require_editable(session, business_id, user)

@@ -29,11 +29,12 @@ from afrobiz.web.deps import (
     session_cookie,
     set_session_cookie,
 )
+from afrobiz.i18n import gettext, lazy_gettext
 from afrobiz.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 CSRF = [Depends(csrf_protect)]
-RESET_SENT = "If an account uses this address, we have sent it a link to choose a new password. It works for an hour."
+RESET_SENT = lazy_gettext("If an account uses this address, we have sent it a link to choose a new password. It works for an hour.")
 
 
 def _render(request: Request, name: str, status: int = 200, headers: dict | None = None, **context: Any):
@@ -94,9 +95,9 @@ async def register_submit(request: Request, session: AsyncSession = Session, cal
         status, headers = _status(error)
         return _render(request, "register.html", status, headers, values=values, errors=_field_errors(error))
     # The same page whether the address was new or already registered (no enumeration).
-    return _render(request, "notice.html", title="Check your e-mail", message=(
-        f"We have sent a message to {data.email}. Follow the link in it to confirm your address, "
-        "then log in."), link=("/login", "Log in"))
+    return _render(request, "notice.html", title=gettext("Check your e-mail"), message=gettext(
+        "We have sent a message to %(email)s. Follow the link in it to confirm your address, "
+        "then log in.") % {"email": data.email}, link=("/login", gettext("Log in")))
 
 
 # ---------------------------------------------------------------- log-in, log-out
@@ -146,13 +147,13 @@ async def forgot_submit(request: Request, session: AsyncSession = Session, calle
     values = await _form(request)
     email = values.get("email", "").strip()
     if not email:
-        return _render(request, "forgot.html", 422, values=values, errors={"email": "Enter your e-mail address."})
+        return _render(request, "forgot.html", 422, values=values, errors={"email": gettext("Enter your e-mail address.")})
     _, error = await _attempt(session, caller,
                               lambda: verification.request_password_reset(session, email=email, caller=caller))
     if error is not None:
         status, headers = _status(error)
         return _render(request, "forgot.html", status, headers, values=values, errors=_field_errors(error))
-    return _render(request, "notice.html", title="Check your e-mail", message=RESET_SENT)
+    return _render(request, "notice.html", title=gettext("Check your e-mail"), message=RESET_SENT)
 
 
 @router.get("/reset-password", response_class=HTMLResponse)
@@ -165,14 +166,14 @@ async def reset_submit(request: Request, session: AsyncSession = Session, caller
     values = await _form(request)
     token, password = values.get("token", ""), values.get("password", "")
     if password != values.get("password_confirm", ""):
-        return _render(request, "reset.html", 422, token=token, errors={"password_confirm": "The passwords differ."})
+        return _render(request, "reset.html", 422, token=token, errors={"password_confirm": gettext("The passwords differ.")})
     _, error = await _attempt(session, caller, lambda: verification.reset_password(
         session, token=token, new_password=password, caller=caller))
     if error is not None:
         status, headers = _status(error)
         return _render(request, "reset.html", status, headers, token=token, errors=_field_errors(error))
-    response = _render(request, "notice.html", title="Password changed",
-                       message="Your new password is set and every device was logged out.",
+    response = _render(request, "notice.html", title=gettext("Password changed"),
+                       message=gettext("Your new password is set and every device was logged out."),
                        link=("/login", "Log in"))
     clear_session_cookie(response)
     return response
@@ -184,11 +185,11 @@ async def verify_email(request: Request, token: str = "", session: AsyncSession 
     _, error = await _attempt(session, caller, lambda: verification.verify_email(session, token=token, caller=caller))
     if error is not None:
         status, headers = _status(error)
-        return _render(request, "notice.html", status, headers, title="This link does not work",
+        return _render(request, "notice.html", status, headers, title=gettext("This link does not work"),
                        message=error.detail)
-    return _render(request, "notice.html", title="E-mail address confirmed",
-                   message="Thank you: your e-mail address is confirmed.",
-                   link=("/account", "My account") if user else ("/login", "Log in"))
+    return _render(request, "notice.html", title=gettext("E-mail address confirmed"),
+                   message=gettext("Thank you: your e-mail address is confirmed."),
+                   link=("/account", gettext("My account")) if user else ("/login", gettext("Log in")))
 
 
 # ---------------------------------------------------------------- my account
@@ -262,14 +263,14 @@ async def account_delete(request: Request, session: AsyncSession = Session, call
                          user: User = Depends(require_page_user)):
     values = await _form(request)
     if values.get("confirm") != "on":
-        return _account(request, user, 422, errors={"confirm": "Tick the box to confirm."}, section="delete")
+        return _account(request, user, 422, errors={"confirm": gettext("Tick the box to confirm.")}, section="delete")
     _, error = await _attempt(session, caller, lambda: privacy.delete_account(
         session, user=user, password=values.get("password", ""), caller=caller))
     if error is not None:
         status, headers = _status(error)
         return _account(request, user, status, headers, errors=_field_errors(error), section="delete")
     request.state.user = None
-    response = _render(request, "notice.html", title="Account deleted",
-                       message="Your personal data has been erased and you have been logged out. Goodbye.")
+    response = _render(request, "notice.html", title=gettext("Account deleted"),
+                       message=gettext("Your personal data has been erased and you have been logged out. Goodbye."))
     clear_session_cookie(response)
     return response

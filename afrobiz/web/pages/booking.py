@@ -26,6 +26,7 @@ from afrobiz.booking.service import create_booking
 from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import DomainError, InvalidInput, NotFound
 from afrobiz.web.deps import csrf_protect, page_user, require_page_role, require_page_user
+from afrobiz.i18n import gettext
 from afrobiz.web.templating import templates
 
 router = APIRouter()
@@ -60,7 +61,7 @@ async def _flow(request: Request, session: AsyncSession, service_id: uuid.UUID, 
     if day is not None and at:
         chosen = next((s for s in by_day.get(day, []) if s.time.strftime("%H:%M") == at), None)
         if chosen is None and not errors:
-            errors = {"form": "That time is no longer free. Please pick another."}
+            errors = {"form": gettext("That time is no longer free. Please pick another.")}
     if values is None:
         values = {"customer_name": f"{user.first_name} {user.last_name}" if user else "",
                   "customer_phone": (user.phone or "") if user else "", "customer_email": user.email if user else "",
@@ -126,8 +127,11 @@ async def booking_page(request: Request, number: str, new: int = 0, session: Asy
     view = await _view_for_page(session, number, user)
     can_cancel = (user is not None and view.booking.customer_id == user.id
                   and status.can_transition(status.Actor.CUSTOMER, view.booking.status, BookingStatus.CANCELLED))
+    # Moving is offered on the same terms as the service's own rule (active, before its deadline).
+    can_move = can_cancel and view.booking.id in await queries.self_cancellable(session, [view], now=datetime.now(UTC))
     return templates.TemplateResponse(request, "booking/booking.html", {
-        "v": view, "b": view.booking, "new": bool(new), "can_cancel": can_cancel, "user": user})
+        "v": view, "b": view.booking, "new": bool(new), "can_cancel": can_cancel, "user": user,
+        "can_move": can_move, "moved": request.query_params.get("moved") == "1"})
 
 
 @router.post("/bookings/{number}/cancel", dependencies=[Depends(csrf_protect)])
@@ -140,6 +144,54 @@ async def cancel(request: Request, number: str, session: AsyncSession = Session,
     await status.change_status(session, booking_id=view.booking.id, user=user, new_status=BookingStatus.CANCELLED,
                                reason=str(form.get("reason") or "").strip() or None, ip=request_ip(request))
     return RedirectResponse(str(form.get("next") or f"/bookings/{view.booking.booking_number}"), status_code=303)
+
+
+# ---------------------------------------------------------------- moving a booking (the customer)
+
+async def _reschedule_page(request: Request, session: AsyncSession, number: str, user: User, day: date | None,
+                           at: str | None, error: str | None = None, status_code: int = 200) -> Response:
+    view = await queries.get_booking(session, number=number.upper(), with_history=False)
+    if view is None or view.booking.customer_id != user.id or view.booking.service_id is None:
+        raise NotFound("No booking with that number.")
+    today = _today()
+    _ctx, free = await slots.free_slots(session, service_id=view.booking.service_id, from_date=today,
+                                        to_date=today + timedelta(days=DAYS_SHOWN - 1))
+    by_day: OrderedDict[date, list] = OrderedDict()
+    for s in free:
+        by_day.setdefault(s.date, []).append(s)
+    chosen = next((s for s in by_day.get(day, []) if s.time.strftime("%H:%M") == at), None) if day and at else None
+    return templates.TemplateResponse(request, "booking/reschedule.html", {
+        "v": view, "b": view.booking, "days": by_day, "day": day, "day_slots": by_day.get(day, []) if day else [],
+        "chosen": chosen, "error": error}, status_code=status_code)
+
+
+@router.get("/bookings/{number}/reschedule", response_class=HTMLResponse)
+async def reschedule_page(request: Request, number: str, date: date | None = None, time: str | None = None,
+                          session: AsyncSession = Session, user: User = Depends(require_page_user)):
+    return await _reschedule_page(request, session, number, user, date, time)
+
+
+@router.post("/bookings/{number}/reschedule", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+async def reschedule(request: Request, number: str, session: AsyncSession = Session,
+                     user: User = Depends(require_page_user)):
+    view = await queries.get_booking(session, number=number.upper(), with_history=False)
+    if view is None or view.booking.customer_id != user.id:
+        raise NotFound("No booking with that number.")
+    form = await request.form()
+    day_text, at = str(form.get("date") or ""), str(form.get("time") or "")
+    try:
+        day, moment = date.fromisoformat(day_text), datetime.strptime(at, "%H:%M").time()
+    except ValueError:
+        return await _reschedule_page(request, session, number, user, None, None,
+                                      gettext("Pick a day and a time."), status_code=422)
+    try:
+        async with session.begin_nested():   # a refused move leaves the booking as it was
+            await status.reschedule_booking(session, booking_id=view.booking.id, user=user, booking_date=day,
+                                            booking_time=moment, ip=request_ip(request))
+    except DomainError as exc:
+        return await _reschedule_page(request, session, number, user, day, None, exc.detail,
+                                      status_code=exc.status)
+    return RedirectResponse(f"/bookings/{view.booking.booking_number}?moved=1", status_code=303)
 
 
 @router.get("/me/bookings", response_class=HTMLResponse)

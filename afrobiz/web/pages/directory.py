@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session, request_agent, request_ip
+from afrobiz.db.deps import ReadSession
 from afrobiz.directory import counting, present, queries, service
 from afrobiz.directory.contact import display_phone
 from afrobiz.directory.hours import DAY_NAMES, day_of_week, describe
@@ -38,7 +39,8 @@ async def media(key: str, request: Request):
 
 @router.get("/categories/{slug}", response_class=HTMLResponse)
 async def category_page(slug: str, request: Request, page: int = Query(1, ge=1, le=1000),
-                        session: AsyncSession = Session, user: User | None = Depends(page_user)):
+                        user: User | None = Depends(page_user),
+                        session: AsyncSession = ReadSession):   # the replica for anonymous visitors
     category = await queries.category_by_slug(session, slug)
     if category is None:
         raise NotFound("There is no such category.")
@@ -94,9 +96,10 @@ def _json_ld(read, base_url: str) -> str:
 
 @router.get("/b/{slug}", response_class=HTMLResponse)
 async def business_page(slug: str, request: Request, session: AsyncSession = Session,
-                        user: User | None = Depends(page_user)):
-    business = await service.require_business(session, slug)      # pending/suspended: 404 to others (RLS)
-    detail = await queries.business_detail(session, business)
+                        user: User | None = Depends(page_user),
+                        reads: AsyncSession = ReadSession):   # the replica for anonymous visitors
+    business = await service.require_business(reads, slug)      # pending/suspended: 404 to others (RLS)
+    detail = await queries.business_detail(reads, business)
     read = present.business_read(detail)
     if business.status == "active" and not service.can_edit(user, business):
         # The owner looking at their own page, and admins, are not interest to count.
@@ -111,7 +114,7 @@ async def business_page(slug: str, request: Request, session: AsyncSession = Ses
             for d in (1, 2, 3, 4, 5, 6, 0)]                      # Monday first, as people read a week
     gallery = [i for i in read.images if "thumb" in i.sizes]
     # The reviews section only exists for public (active) listings.
-    reviews = await reviews_context(session, business_id=business.id, user=user) if business.status == "active" else {}
+    reviews = await reviews_context(reads, business_id=business.id, user=user) if business.status == "active" else {}
     return templates.TemplateResponse(request, "directory/business.html", {**reviews,
         "b": read, "business": business, "detail": detail, "week": week, "gallery": gallery,
         "phone_display": display_phone(read.phone), "json_ld": _json_ld(read, base_url),

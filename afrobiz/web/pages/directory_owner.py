@@ -24,6 +24,7 @@ from afrobiz.kit import namibia
 from afrobiz.kit.images import MAX_BYTES
 from afrobiz.storage import get_store
 from afrobiz.web.deps import csrf_protect, require_page_role
+from afrobiz.i18n import gettext
 from afrobiz.web.templating import templates
 
 router = APIRouter(prefix="/my/businesses")
@@ -143,7 +144,7 @@ def _parse_week(form) -> tuple[list[HoursIn], list[dict], dict]:  # noqa: ANN001
             else:
                 week.append(HoursIn(day_of_week=d, is_closed=mode != "24h", is_24_hours=mode == "24h"))
         except ValueError:
-            errors[str(d)] = "Use times like 08:00 or 17:30."
+            errors[str(d)] = gettext("Use times like 08:00 or 17:30.")
     return week, days, errors
 
 
@@ -190,7 +191,7 @@ async def upload_photo(business_id: uuid.UUID, request: Request, session: AsyncS
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return await _photos_page(request, session, business, {"file": "Choose a picture to upload."}, 422)
+        return await _photos_page(request, session, business, {"file": gettext("Choose a picture to upload.")}, 422)
     try:
         async with session.begin_nested():
             await media.add_image(session, business=business, actor=user, store=get_store(request.app.state.settings),

@@ -23,6 +23,7 @@ from afrobiz.reviews import moderation, queries, service
 from afrobiz.reviews.models import ReviewStatus
 from afrobiz.storage import get_store
 from afrobiz.web.deps import csrf_protect, page_user, require_page_role, require_page_user, safe_next
+from afrobiz.i18n import gettext, lazy_gettext
 from afrobiz.web.templating import templates
 
 router = APIRouter()
@@ -30,7 +31,8 @@ CSRF = [Depends(csrf_protect)]
 reviewer_roles = require_page_role("customer", "business_owner")
 owner_roles = require_page_role("business_owner")
 admin_only = require_page_role("admin")
-SORT_LABELS = {"newest": "Newest", "helpful": "Most helpful", "highest": "Highest rated", "lowest": "Lowest rated"}
+SORT_LABELS = {"newest": lazy_gettext("Newest"), "helpful": lazy_gettext("Most helpful"),
+               "highest": lazy_gettext("Highest rated"), "lowest": lazy_gettext("Lowest rated")}
 
 
 def _local_date(value: datetime | None, tz: str = "Africa/Windhoek") -> str:
@@ -98,8 +100,8 @@ async def _write_page(request: Request, session: AsyncSession, business, user: U
     bookings = await queries.reviewable_bookings(session, user_id=user.id, business_id=business.id)
     return templates.TemplateResponse(request, "reviews/write.html", {
         "business": business, "bookings": bookings, "values": values, "errors": errors,
-        "details": [("service_rating", "Service"), ("quality_rating", "Quality"), ("value_rating", "Value for money"),
-                    ("cleanliness_rating", "Cleanliness")], "limits": service}, status_code=status)
+        "details": [("service_rating", gettext("Service")), ("quality_rating", gettext("Quality")),
+                    ("value_rating", gettext("Value for money")), ("cleanliness_rating", gettext("Cleanliness"))], "limits": service}, status_code=status)
 
 
 @router.get("/b/{slug}/review", response_class=HTMLResponse)
@@ -156,11 +158,11 @@ async def report(review_id: uuid.UUID, request: Request, session: AsyncSession =
     form = await _form(request)
     try:
         await moderation.report_review(session, user=user, review_id=review_id, reason=_text(form, "reason"))
-        message = "Thank you. Our team will look at this review."
+        message = gettext("Thank you. Our team will look at this review.")
     except moderation.AlreadyReported:
-        message = "You have already reported this review; our team will look at it."
+        message = gettext("You have already reported this review; our team will look at it.")
     return templates.TemplateResponse(request, "reviews/notice.html", {
-        "title": "Review reported", "message": message, "back": safe_next(_text(form, "next"), "/")})
+        "title": gettext("Review reported"), "message": message, "back": safe_next(_text(form, "next"), "/")})
 
 
 # ---------------------------------------------------------------- favourites

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from afrobiz.accounts.models import User
 from afrobiz.analytics.queries import log_search_appearances
 from afrobiz.api.deps import Session
+from afrobiz.db.deps import ReadSession
 from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import InvalidInput
 from afrobiz.kit.namibia import REGIONS, towns
@@ -55,7 +56,8 @@ def _params(form: dict[str, str], cursor: str | None, errors: dict) -> SearchPar
 
 
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(request: Request, session: AsyncSession = Session, user: User | None = Depends(page_user)):
+async def search_page(request: Request, session: AsyncSession = Session, user: User | None = Depends(page_user),
+                      reads: AsyncSession = ReadSession):   # the replica for anonymous visitors
     qp = request.query_params
     form = {k: qp.get(k, "") for k in FIELDS}
     errors: dict[str, str] = {}
@@ -63,7 +65,7 @@ async def search_page(request: Request, session: AsyncSession = Session, user: U
     result = None
     if not errors:
         try:
-            result = await queries.search_businesses(session, params=params, secret=request.app.state.settings.secret_key)
+            result = await queries.search_businesses(reads, params=params, secret=request.app.state.settings.secret_key)
             # Analytics: which businesses this page showed (search appearances, click-through rate).
             await log_search_appearances(session, business_ids=[item["id"] for item in result.items])
         except InvalidInput as exc:
@@ -76,7 +78,7 @@ async def search_page(request: Request, session: AsyncSession = Session, user: U
         return "/search?" + urlencode(merged)
 
     next_url = url(cursor=result.next_cursor) if result and result.next_cursor else None
-    categories = await directory_queries.category_tree(session)
+    categories = await directory_queries.category_tree(reads)
     status = 422 if errors else 200
     return templates.TemplateResponse(request, "search/index.html", {
         "form": form, "errors": errors, "result": result, "url": url, "next_url": next_url,
