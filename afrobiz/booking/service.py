@@ -22,7 +22,7 @@ from afrobiz.booking.slots import ServiceContext, load_context, lock_service, sl
 from afrobiz.db.session import acting_as_system
 from afrobiz.errors import InvalidInput
 from afrobiz.notifications.models import NotificationType
-from afrobiz.notifications.service import notify
+from afrobiz.notifications.service import notify, notify_guest
 
 # No 0/O, 1/I/L: a number read out over the phone is not misheard. 31^8 ≈ 8.5e11 values,
 # so a booking number is also the guest's unguessable handle on their booking.
@@ -151,7 +151,27 @@ async def create_booking(session: AsyncSession, *, user: User | None, data: Book
                      message=f"{contact.name} booked {ctx.service.name} on {local}. Please confirm it.",
                      data={"event": "booking.created", "booking_id": str(booking.id),
                            "booking_number": booking.booking_number})
+    await _tell_booker(session, booking, ctx, contact)
     return booking
+
+
+async def _tell_booker(session: AsyncSession, booking: Booking, ctx: ServiceContext, contact: Guest) -> None:
+    """"We got your booking": a guest by e-mail and/or SMS (their only record of it, with the
+    link back to it); a customer in their inbox only, having just seen it on screen (the
+    business's confirmation is what reaches them by e-mail and SMS)."""
+    local = f"{booking.booking_date:%a %d %b} {booking.booking_time:%H:%M}"
+    title = f"Booking {booking.booking_number} received"
+    text = (f"{ctx.business.name} has your booking for {ctx.service.name} on {local}. "
+            f"We will tell you when they confirm it.")
+    if booking.customer_id:
+        # Not "booking.created": that event is the owner's (its SMS asks for YES/NO).
+        await notify(session, user_id=booking.customer_id, type=NotificationType.BOOKING_CONFIRMED, title=title,
+                     message=text, outside=False,
+                     data={"event": "booking.received", "booking_id": str(booking.id),
+                           "booking_number": booking.booking_number})
+    else:
+        await notify_guest(session, booking_id=booking.id, email=contact.email, phone=contact.phone,
+                           title=title, message=text)
 
 
 def starts_at(booking: Booking, tz: str) -> datetime:

@@ -22,7 +22,7 @@ from afrobiz.db.session import acting_as_system
 from afrobiz.directory.models import Business
 from afrobiz.errors import InvalidInput, NotFound
 from afrobiz.notifications.models import NotificationType
-from afrobiz.notifications.service import notify
+from afrobiz.notifications.service import notify, notify_guest
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.PENDING: frozenset({S.CONFIRMED, S.CANCELLED}),
@@ -124,8 +124,41 @@ async def change_status(session: AsyncSession, *, booking_id: uuid.UUID, user: U
     return booking
 
 
+async def cancel_as_guest(session: AsyncSession, *, booking: Booking, reason: str | None,
+                          now: datetime | None = None) -> Booking:
+    """A guest (a booking without an account) cancels their own booking: the customer's rules
+    (the machine, the customer's role, the service's cancellation deadline), a history row with
+    no changed_by, and the owner is told, as change_status does for a customer.
+
+    The caller has already proved the guest's right to this booking (e.g. the text came from
+    the phone on it, notifications.sms_inbound); no account can stand behind it. The booking
+    is read afresh and locked; guest rows are written as system, the only identity RLS lets
+    write a booking without a customer."""
+    now = now or datetime.now(UTC)
+    async with acting_as_system(session):
+        booking = (await session.scalars(select(Booking).where(Booking.id == booking.id).with_for_update()
+                                         .execution_options(populate_existing=True))).first()
+        if booking is None or booking.customer_id is not None:
+            raise NotFound("No such booking.")
+        business = await session.get(Business, booking.business_id)
+        service = await session.get(Service, booking.service_id) if booking.service_id else None
+        old = booking.status
+        if not can_transition(Actor.CUSTOMER, old, S.CANCELLED):
+            raise TransitionNotAllowed(f"A booking that is {old.value} cannot be cancelled.")
+        _check_deadline(Actor.CUSTOMER, booking, business, service, now, "cancelled")
+        booking.status, booking.cancelled_at, booking.cancellation_reason = S.CANCELLED, now, reason
+        session.add(BookingStatusHistory(booking_id=booking.id, old_status=old, new_status=S.CANCELLED,
+                                         changed_by=None, reason=reason))
+        await session.flush()
+    await _tell_other_party(session, booking, business, Actor.CUSTOMER, S.CANCELLED, reason)
+    return booking
+
+
 async def _tell_other_party(session: AsyncSession, booking: Booking, business: Business, actor: Actor,
                             new_status: S, reason: str | None, *, message: str | None = None) -> None:
+    """The customer's move is told to the owner; the business's (or an admin's) to the
+    customer: in their inbox and by their chosen channels, or, for a guest, by e-mail and/or
+    SMS to the contact on the booking (with the .ics for a confirmation, cancellation or move)."""
     kind = {S.CONFIRMED: NotificationType.BOOKING_CONFIRMED, S.CANCELLED: NotificationType.BOOKING_CANCELLED}.get(new_status)
     if kind is None and message is None:
         return
@@ -133,17 +166,21 @@ async def _tell_other_party(session: AsyncSession, booking: Booking, business: B
     when = f"{booking.booking_date:%a %d %b} {booking.booking_time:%H:%M}"
     data = {"event": f"booking.{new_status.value}", "booking_id": str(booking.id),
             "booking_number": booking.booking_number}
+    title = f"Booking {booking.booking_number} {new_status.value}"
     if actor is Actor.CUSTOMER:
         if business.owner_id:
-            await notify(session, user_id=business.owner_id, type=kind, title=f"Booking {booking.booking_number} {new_status.value}",
+            await notify(session, user_id=business.owner_id, type=kind, title=title,
                          message=message or f"{booking.customer_name} cancelled {when}." + (f" Reason: {reason}" if reason else ""),
                          data=data)
-    elif booking.customer_id:
-        text = message or {S.CONFIRMED: f"{business.name} confirmed your booking on {when}.",
-                           S.CANCELLED: f"{business.name} cancelled your booking on {when}."
-                           + (f" Reason: {reason}" if reason else "")}[new_status]
-        await notify(session, user_id=booking.customer_id, type=kind,
-                     title=f"Booking {booking.booking_number} {new_status.value}", message=text, data=data)
+        return
+    text = message or {S.CONFIRMED: f"{business.name} confirmed your booking on {when}.",
+                       S.CANCELLED: f"{business.name} cancelled your booking on {when}."
+                       + (f" Reason: {reason}" if reason else "")}[new_status]
+    if booking.customer_id:
+        await notify(session, user_id=booking.customer_id, type=kind, title=title, message=text, data=data)
+    else:
+        await notify_guest(session, booking_id=booking.id, email=booking.customer_email,
+                           phone=booking.customer_phone, title=title, message=text, type=kind)
 
 
 async def reschedule_booking(session: AsyncSession, *, booking_id: uuid.UUID, user: User, booking_date: date,

@@ -6,9 +6,12 @@ then skips), sends, and sets the flag in the same transaction as the job's compl
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
@@ -117,24 +120,66 @@ async def deliver_text(session: AsyncSession, *, notification_id: uuid.UUID | st
     return True
 
 
+# ---------------------------------------------------------------- guests
+
+# A guest has no notifications row to carry the sent flags, so each guest message is claimed
+# in idempotency_keys (user-less keys are allowed there, and unique per scope and key): the
+# claim commits with the job's completion, exactly like a notification's flag. A twin job
+# waits on the unique index until the first one commits (then skips) or rolls back (then
+# sends); a failed send rolls the claim back, so the retry sends.
+GUEST_SCOPE = "notifications.guest"
+GUEST_CLAIM_KEPT = timedelta(days=30)      # far longer than any retry (DELIVERY_RETRY: ~2.3 h)
+
+
+async def _claim_guest(session: AsyncSession, *, key: str, channel: str, booking_id: uuid.UUID) -> bool:
+    from afrobiz.payments.models import IdempotencyKey
+
+    claimed = await session.scalar(
+        pg_insert(IdempotencyKey).values(
+            scope=GUEST_SCOPE, user_id=None, key=f"{key}:{channel}"[:255],
+            request_hash=hashlib.sha256(booking_id.bytes).hexdigest(),
+            expires_at=func.now() + GUEST_CLAIM_KEPT)
+        .on_conflict_do_nothing().returning(IdempotencyKey.id))
+    return claimed is not None
+
+
+def guest_link(settings: Settings, booking) -> str:
+    """The guest's own way back to their booking: its page by booking number, the handle a
+    guest already has (booking.queries.get_guest_booking; 31^8 numbers, never sequential).
+    It opens only bookings without an account, and from it the guest reaches the payment
+    link (payments.guest)."""
+    return f"{settings.base_url.rstrip('/')}/bookings/{booking.booking_number}"
+
+
 async def deliver_to_guest(session: AsyncSession, *, booking_id: uuid.UUID | str, channel: str, title: str,
-                           message: str, settings: Settings) -> bool:
-    """A guest (a booking without an account) gets booking messages by e-mail or SMS; one
-    job per channel, so a retried SMS never repeats the e-mail."""
+                           message: str, settings: Settings, key: str, type: str | None = None) -> bool:
+    """Send one message to a guest (a booking without an account) on one channel, once per
+    key and channel: e-mail (with the booking's .ics for a confirmation, cancellation or
+    move) or one short GSM-7 SMS ending with the link to their booking. True when sent."""
+    from afrobiz.booking import ics as booking_ics, queries
     from afrobiz.booking.models import Booking
 
     booking = await session.get(Booking, uuid.UUID(str(booking_id)))
-    if booking is None:
+    # Only a guest booking: anyone with an account is told through notify() and their choices.
+    if booking is None or booking.customer_id is not None:
         return False
-    if channel == "email" and booking.customer_email:
-        plain, html_body = messages.email_bodies(
-            first_name=(booking.customer_name or "").split(" ")[0] or None, title=title, message=message,
-            link=None, settings_link=settings.base_url.rstrip("/") + "/", opt_out=False)
-        msg = channels.build_email(to=booking.customer_email, subject=title, plain=plain, html_body=html_body,
-                                   sender=channels.smtp_sender(settings))
-        await channels.send_email(session, settings, msg)
+    to = (booking.customer_email if channel == "email"
+          else channels.e164(booking.customer_phone) if channel == "sms" else None)
+    if not to or not await _claim_guest(session, key=key, channel=channel, booking_id=booking.id):
+        return False
+    link = guest_link(settings, booking)
+    if channel == "sms":
+        await channels.gateway_for("sms", session, settings).send(to, messages.sms_text(title, message, suffix=link))
         return True
-    if channel == "sms" and (to := channels.e164(booking.customer_phone)):
-        await channels.gateway_for("sms", session, settings).send(to, messages.sms_text(title, message))
-        return True
-    return False
+    ics = None
+    if type and NotificationType(type) in ICS_TYPES:
+        ics = booking_ics.for_view(await queries.view_of(session, booking), base_url=settings.base_url)
+    plain, html_body = messages.email_bodies(
+        first_name=(booking.customer_name or "").split(" ")[0] or None, title=title, message=message,
+        link=link, settings_link=link, opt_out=False, guest=True,
+        attachment_note=None if ics is None else "cancelled" if "STATUS:CANCELLED" in ics else "booked")
+    sender = channels.smtp_sender(settings)
+    msg = channels.build_email(to=to, subject=title, plain=plain, html_body=html_body, sender=sender,
+                               message_id=f"<guest-{key}@{sender[1].split('@')[-1]}>", ics=ics)
+    await channels.send_email(session, settings, msg)
+    return True

@@ -2,6 +2,8 @@
 Jobs take ids, re-read their data and are safe to run twice (DESIGN 4.7)."""
 from __future__ import annotations
 
+import uuid
+
 from afrobiz.notifications import delivery
 from afrobiz.worker.app import DELIVERY_RETRY, app, job_session, runtime
 
@@ -19,11 +21,17 @@ async def send_text(notification_id: str, channel: str) -> bool:
                                            settings=runtime().settings)
 
 
-@app.task(name="notifications.send_guest", retry=DELIVERY_RETRY, queue="notifications")
-async def send_guest(booking_id: str, channel: str, title: str, message: str) -> bool:
+@app.task(name="notifications.send_guest", retry=DELIVERY_RETRY, queue="notifications", pass_context=True)
+async def send_guest(context, booking_id: str, channel: str, title: str, message: str, key: str | None = None,
+                     type: str | None = None) -> bool:
+    """A message to a guest's e-mail or phone. `key` names the message (notify_guest gives
+    one); a job queued before keys existed falls back to its own id, which a retry keeps."""
+    if not key:
+        job_id = context.job.id if context and context.job else None
+        key = f"job-{job_id}" if job_id is not None else uuid.uuid4().hex   # never shared by two messages
     async with job_session() as session:
         return await delivery.deliver_to_guest(session, booking_id=booking_id, channel=channel, title=title,
-                                               message=message, settings=runtime().settings)
+                                               message=message, settings=runtime().settings, key=key, type=type)
 
 
 @app.task(name="notifications.send_sms_reply", retry=DELIVERY_RETRY, queue="notifications")

@@ -87,14 +87,18 @@ def translator(lang: str | None):
 
 def email_bodies(*, first_name: str | None, title: str, message: str, link: str | None,
                  settings_link: str, opt_out: bool, lang: str | None = None,
-                 attachment_note: str | None = None) -> tuple[str, str]:
+                 attachment_note: str | None = None, guest: bool = False) -> tuple[str, str]:
     """(plain text, simple HTML) of one notification e-mail, in the reader's language where
-    the catalogue has it (the notification's own title and message stay as written)."""
+    the catalogue has it (the notification's own title and message stay as written).
+    guest=True: the reader has no account; settings_link is then their booking's page."""
     _ = translator(lang)
     greeting = _("Hello %(name)s,") % {"name": first_name} if first_name else _("Hello,")
     footer = _("You get this because you have an AfroBiz Connect account. "
                "Choose which messages you get here:")
-    if opt_out:
+    if guest:
+        footer = _("You get this because this address was given for a booking on AfroBiz Connect. "
+                   "Your booking:")
+    elif opt_out:
         footer = _("You agreed to news and offers from AfroBiz Connect. "
                    "To stop them, switch off 'Marketing' here:")
     open_it = _("Open it here")

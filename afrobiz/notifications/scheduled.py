@@ -56,8 +56,9 @@ async def _tell_customer(session: AsyncSession, item: _Claimed, type: Notificati
         await notify(session, user_id=item.booking.customer_id, type=type, title=msg.title,
                      message=msg.message, data=data)
     else:
+        # A guest gets the same words by e-mail and/or SMS (a cancellation with its .ics).
         await notify_guest(session, booking_id=item.booking.id, email=item.booking.customer_email,
-                           phone=item.booking.customer_phone, title=msg.title, message=msg.message)
+                           phone=item.booking.customer_phone, title=msg.title, message=msg.message, type=type)
 
 
 async def send_due_reminders(session: AsyncSession, *, now: datetime, settings: Settings,
@@ -105,7 +106,8 @@ async def send_due_follow_ups(session: AsyncSession, *, now: datetime, settings:
                                     "batch": BATCH}))
     base = settings.base_url.rstrip("/")
     for item in await _load(session, ids):
-        url = f"{base}/businesses/{item.business.slug}/review?booking={item.booking.booking_number}"
+        # The review form (web/pages/reviews.py) with this booking chosen: one tap from the message.
+        url = f"{base}/b/{item.business.slug}/review?booking={item.booking.id}"
         msg = messages.booking_follow_up(number=item.booking.booking_number, business=item.business.name,
                                          review_url=url)
         await _tell_customer(session, item, NotificationType.BOOKING_REMINDER, msg)

@@ -27,10 +27,11 @@ MAX_LIMIT = 100
 
 
 async def notify(session: AsyncSession, *, user_id: uuid.UUID, type: NotificationType | str, title: str,
-                 message: str, data: dict[str, Any] | None = None) -> Notification:
+                 message: str, data: dict[str, Any] | None = None, outside: bool = True) -> Notification:
     """Record a notification for user_id and queue its e-mail/SMS/WhatsApp deliveries as the
     user's preferences allow (whoever triggers it: RLS would refuse a row for another user,
-    and telling another user is exactly what notify is for)."""
+    and telling another user is exactly what notify is for). outside=False: in-app only,
+    for news the user already saw on screen (e.g. "we got your booking")."""
     type = NotificationType(type)
     async with acting_as_system(session):
         user = await session.get(User, user_id)
@@ -41,7 +42,7 @@ async def notify(session: AsyncSession, *, user_id: uuid.UUID, type: Notificatio
                                     is_read=bool(channels and not channels.in_app))
         session.add(notification)
         await session.flush()
-    if channels is None:
+    if channels is None or not outside:
         return notification
     nid = str(notification.id)
     if channels.email:
@@ -53,15 +54,24 @@ async def notify(session: AsyncSession, *, user_id: uuid.UUID, type: Notificatio
     return notification
 
 
-async def notify_guest(session: AsyncSession, *, booking_id: uuid.UUID, email: str | None, phone: str | None,
-                       title: str, message: str) -> int:
-    """A guest (a booking without an account) has no inbox: queue the message straight to
-    the booking's e-mail and phone, one job per channel; returns how many were queued."""
+async def notify_guest(session: AsyncSession, *, booking_id: uuid.UUID, email: str | None = None,
+                       phone: str | None = None, title: str, message: str,
+                       type: NotificationType | str | None = None) -> int:
+    """Tell a guest (a booking without an account) something about their booking: the one
+    entry point for guest messages. A guest has no inbox and no preferences, so the message
+    goes to the booking's e-mail and/or phone, one job per channel given; returns how many
+    were queued. The jobs share one message key under which delivery.deliver_to_guest
+    records each channel as sent, so a retried or twice-queued job never sends again.
+
+    `type` says what the message is about: a confirmation, cancellation or move carries the
+    booking's .ics, as a registered customer's does (delivery.ICS_TYPES)."""
+    kind = NotificationType(type).value if type else None
+    key = uuid.uuid4().hex
     queued = 0
     for channel, contact in (("email", email), ("sms", phone)):
         if contact:
             await defer_in_transaction(session, jobs.send_guest, booking_id=str(booking_id), channel=channel,
-                                       title=title, message=message)
+                                       title=title, message=message, key=key, type=kind)
             queued += 1
     return queued
 

@@ -218,7 +218,9 @@ async def _apply(session: AsyncSession, row: SmsInbound, booking, command: Comma
             if isinstance(actor, User):
                 await _change_as(session, actor, booking.id, target, reason, now)
             else:
-                await _cancel_as_guest(session, booking, reason, now)
+                from afrobiz.booking.status import cancel_as_guest
+
+                await cancel_as_guest(session, booking=booking, reason=reason, now=now)
     except DomainError as exc:
         await session.refresh(booking)
         row.outcome = "refused"
@@ -249,28 +251,6 @@ async def _change_as(session: AsyncSession, user: User, booking_id: uuid.UUID, t
         await change_status(session, booking_id=booking_id, user=user, new_status=target, reason=reason, now=now)
     finally:
         await set_identity(session, None, "system")
-
-
-async def _cancel_as_guest(session: AsyncSession, booking, reason: str | None, now: datetime) -> None:
-    """A guest has no account for change_status to act as: the same rules (the machine, the
-    customer's role and cancellation deadline, history, telling the owner), applied here with
-    booking.status's own pieces."""
-    from afrobiz.booking import status
-    from afrobiz.booking.errors import TransitionNotAllowed
-    from afrobiz.booking.models import BookingStatus as S, BookingStatusHistory, Service
-    from afrobiz.directory.models import Business
-
-    business = await session.get(Business, booking.business_id)
-    service = await session.get(Service, booking.service_id) if booking.service_id else None
-    old = booking.status
-    if not status.can_transition(status.Actor.CUSTOMER, old, S.CANCELLED):
-        raise TransitionNotAllowed(f"A booking that is {old.value} cannot be cancelled.")
-    status._check_deadline(status.Actor.CUSTOMER, booking, business, service, now, "cancelled")
-    booking.status, booking.cancelled_at, booking.cancellation_reason = S.CANCELLED, now, reason
-    session.add(BookingStatusHistory(booking_id=booking.id, old_status=old, new_status=S.CANCELLED,
-                                     changed_by=None, reason=reason))
-    await session.flush()
-    await status._tell_other_party(session, booking, business, status.Actor.CUSTOMER, S.CANCELLED, reason)
 
 
 async def send_reply(session: AsyncSession, *, inbound_id: uuid.UUID | str, settings: Settings) -> bool:
