@@ -17,6 +17,8 @@ from afrobiz.api.v1 import sms_webhook
 
 api_router = APIRouter()
 api_router.include_router(booking.hot_router)  # first: routes are tried in order (issue 6)
+# Second (issue 5): every route before a match costs two regex tests; only /search/* is here.
+api_router.include_router(search.router)
 api_router.include_router(directory.router)
 api_router.include_router(admin_directory.router)
 api_router.include_router(booking.router)
@@ -24,7 +26,6 @@ api_router.include_router(reviews.router)
 api_router.include_router(favorites.router)
 api_router.include_router(admin_reviews.router)
 api_router.include_router(notifications.router)
-api_router.include_router(search.router)
 api_router.include_router(accounts.router)
 api_router.include_router(payments.router)
 api_router.include_router(payments_reports.router)

@@ -29,7 +29,7 @@ from fastapi import Depends, Request
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.db.session import set_identity
+from afrobiz.db.session import ensure_anonymous
 
 SESSION_COOKIE = "afrobiz_session"   # the pages' log-in cookie (afrobiz.web.deps.COOKIE_NAME)
 _READ_ONLY = text("SET TRANSACTION READ ONLY")
@@ -48,7 +48,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker = request.app.state.sessionmaker
     async with sessionmaker() as session, session.begin():
         _note_writes(request, session)
-        await set_identity(session, None, "anonymous")
+        await ensure_anonymous(session)   # usually no round trip: see db/session.make_engine
         yield session
 
 
@@ -69,7 +69,7 @@ async def get_read_session(request: Request,
         return
     async with request.app.state.read_sessionmaker() as session, session.begin():
         await session.execute(_READ_ONLY)
-        await set_identity(session, None, "anonymous")
+        await ensure_anonymous(session)
         yield session
 
 

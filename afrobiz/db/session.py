@@ -20,6 +20,8 @@ from afrobiz.kit.logging import note_user
 
 APP_ROLE = "afrobiz_app"
 ROLES = ("anonymous", "customer", "business_owner", "admin", "system")
+# Key in a pooled connection's info: its session-level identity is anonymous (make_engine).
+ANONYMOUS_BY_DEFAULT = "afrobiz_anonymous_by_default"
 
 
 def make_engine(url: str, *, pool_size: int = 10, app_role: bool = True) -> AsyncEngine:
@@ -27,7 +29,13 @@ def make_engine(url: str, *, pool_size: int = 10, app_role: bool = True) -> Asyn
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it cost a round trip on every checkout, i.e. on every request. A
+        # connection that died while pooled (database restarted, proxy dropped it) fails its
+        # first statement instead; SQLAlchemy sees a disconnect error, discards that
+        # connection AND every other one opened before it (the pool's invalidation time),
+        # and the request answers 503 (api/problems.is_outage). The next request connects
+        # afresh: tests/reliability/test_reliability_faults.py proves the recovery.
+        pool_pre_ping=False,
         pool_recycle=1800,
     )
     if app_role:
@@ -39,8 +47,14 @@ def make_engine(url: str, *, pool_size: int = 10, app_role: bool = True) -> Asyn
             cur = dbapi_connection.cursor()
             cur.execute(f"SET ROLE {APP_ROLE}")
             cur.execute("SET TIME ZONE 'UTC'")
+            # The connection's own (session-level) identity is 'anonymous'. set_identity()
+            # only ever sets transaction-local values, which fall back to these at COMMIT or
+            # ROLLBACK, so a transaction that states nothing is anonymous: get_session saves
+            # the set_config round trip on every request (see ANONYMOUS_BY_DEFAULT).
+            cur.execute("SELECT set_config('app.user_id', '', false), set_config('app.role', 'anonymous', false)")
             cur.close()
             dbapi_connection.autocommit = autocommit
+            _record.info[ANONYMOUS_BY_DEFAULT] = True
     return engine
 
 
@@ -49,7 +63,10 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def set_identity(session: AsyncSession, user_id: uuid.UUID | None, role: str) -> None:
-    """State, for this transaction only, who is asking (read by the RLS policies)."""
+    """State, for this transaction only, who is asking (read by the RLS policies).
+
+    Always transaction-local (set_config's third argument true): nothing may change a
+    pooled connection's session-level identity, which is 'anonymous' (make_engine)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if user_id:
@@ -58,6 +75,14 @@ async def set_identity(session: AsyncSession, user_id: uuid.UUID | None, role: s
         text("SELECT set_config('app.user_id', :uid, true), set_config('app.role', :role, true)"),
         {"uid": str(user_id) if user_id else "", "role": role},
     )
+
+
+async def ensure_anonymous(session: AsyncSession) -> None:
+    """Make this (fresh) transaction anonymous: free on our pooled connections, whose own
+    identity is already anonymous; a set_config round trip on any other connection."""
+    connection = await session.connection()   # sends nothing to the server yet
+    if not connection.info.get(ANONYMOUS_BY_DEFAULT):
+        await set_identity(session, None, "anonymous")
 
 
 @asynccontextmanager

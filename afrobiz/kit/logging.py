@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -166,10 +166,19 @@ def configure_logging(fmt: str = "json", level: str = "INFO", stream=None) -> No
 
 
 class RequestLogMiddleware:
-    """Outermost middleware: request id in, request id out, one access line per request."""
+    """Outermost middleware: request id in, request id out, one access line per request.
 
-    def __init__(self, app: ASGIApp) -> None:
+    It is also the one place that does the rest of the per-response work, so a request
+    passes one wrapper rather than three: `headers` (the security headers, added unless the
+    response set them) and `observe(method, route, status, seconds)` (the metrics). Being
+    outside Starlette's error middleware, even its 500 answer gets the id, headers and count."""
+
+    def __init__(self, app: ASGIApp, *, headers: list[tuple[bytes, bytes]] = (),
+                 https_headers: list[tuple[bytes, bytes]] = (), observe=None) -> None:  # noqa: ANN001
         self.app = app
+        self.headers = list(headers)
+        self.https_headers = list(headers) + list(https_headers)
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -180,31 +189,43 @@ class RequestLogMiddleware:
             if key == b"x-request-id":
                 given = sane_request_id(value.decode("latin-1"))
                 break
-        ctx = RequestContext(request_id=given or uuid.uuid4().hex, method=scope["method"], scope=scope)
+        # 32 hex digits, as uuid4().hex, without building a UUID object.
+        ctx = RequestContext(request_id=given or os.urandom(16).hex(), method=scope["method"], scope=scope)
         token = _current.set(ctx)
-        scope.setdefault("state", {})["request_id"] = ctx.request_id
+        state = scope.get("state")
+        if state is None:
+            state = scope["state"] = {}
+        state["request_id"] = ctx.request_id
+        extra = self.https_headers if scope.get("scheme") == "https" else self.headers
         started = time.perf_counter()
         status, started_response = 500, False
 
-        async def send_with_id(message: Message) -> None:
+        async def send_wrapper(message: Message) -> None:
             nonlocal status, started_response
             if message["type"] == "http.response.start":
                 status, started_response = message["status"], True
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", ctx.request_id.encode())]
+                headers = list(message.get("headers") or ())
+                present = {k.lower() for k, _ in headers}
+                headers += [h for h in extra if h[0] not in present]
+                headers.append((b"x-request-id", ctx.request_id.encode()))
+                message["headers"] = headers
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_wrapper)
         except Exception:
             # Starlette re-raises after sending its 500 answer, and the server would log the
             # traceback again, outside the request (no id). The handler logged it already.
             if status != 500 or not started_response:
                 raise
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            seconds = time.perf_counter() - started
+            route = ctx.route
+            if self.observe is not None:
+                self.observe(scope["method"], route, status, seconds)
             # Probes and scrapes arrive every few seconds: keep them out of the info stream.
-            level = logging.DEBUG if ctx.route in QUIET_ROUTES else logging.INFO
-            access_log.log(level, "%s %s %s", scope["method"], ctx.route, status,
-                           extra={"status": status, "duration_ms": duration_ms})
+            level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
+            if access_log.isEnabledFor(level):
+                access_log.log(level, "%s %s %s", scope["method"], route, status,
+                               extra={"status": status, "duration_ms": round(seconds * 1000, 1)})
             _current.reset(token)

@@ -18,9 +18,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from sqlalchemy import text
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from afrobiz.kit.logging import route_template
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -216,26 +213,5 @@ def process_lines() -> list[str]:
 
 
 METRICS = Metrics()
-
-
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            METRICS.observe(scope["method"], route_template(scope), status, time.perf_counter() - started)
+# Requests are observed by the app's outer layer (afrobiz.kit.logging.RequestLogMiddleware,
+# observe=METRICS.observe): one wrapper per request does the id, log, metrics and headers.
