@@ -111,3 +111,31 @@ def lazy_gettext(message: str) -> LazyProxy:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogue without translating it (it is translated where shown)."""
+    return message
+
+
+def translate_message(message, lang: str | None = None) -> str:
+    """A message made elsewhere (a domain error's English detail), in the reader's language.
+
+    Domain errors stay English at their source: the API's problem+json is read by programs
+    and its tests assert the English text. The catalogue still holds their messages
+    (``catalogues.py`` extracts every ``raise InvalidInput("…")`` and kin), so a page looks the
+    text up when it shows it; unknown text (made from data) stays as it is. A trailing machine
+    code such as " (full)" is kept and the sentence before it translated.
+    """
+    if message is None:
+        return ""
+    text = str(message)
+    if not text.strip():
+        return text            # gettext("") would answer the catalogue's header
+    catalogue = translations(lang or _current.get())
+    found = catalogue.gettext(text)
+    if found is text or found == text:
+        head, sep, code = text.rpartition(" (")
+        if sep and head and code.endswith(")") and code[:-1].replace("_", "").isalnum():
+            return f"{catalogue.gettext(head)} ({code}"
+    return found

@@ -3,7 +3,8 @@
 Steps (default ``all`` = all three, in order):
 
 * ``extract``: collect every gettext string of the templates and the Python code into
-  ``afrobiz/i18n/messages.pot`` (``pybabel extract -F afrobiz/i18n/babel.cfg -k lazy_gettext``);
+  ``afrobiz/i18n/messages.pot`` (``pybabel extract -F afrobiz/i18n/babel.cfg -k lazy_gettext``,
+  plus the domain errors' messages: see ``ERROR_KEYWORDS``);
 * ``update``: merge the template into ``locales/<lang>/LC_MESSAGES/messages.po`` for every
   language in ``afrobiz.i18n.LANGUAGES`` but English (new strings arrive untranslated, and an
   untranslated string shows in English);
@@ -29,6 +30,16 @@ from afrobiz.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALES_DIR
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 TEMPLATE = HERE / "messages.pot"
+# Domain errors keep English text at their source (the API answers programs), and pages
+# translate a message when they show it (afrobiz.i18n.translate_message): so the first
+# argument of every ``raise InvalidInput("…")`` and kin is collected as well. A test
+# (tests/web/test_web_i18n_py_sweep.py) keeps this list in step with the error classes.
+ERROR_KEYWORDS = (
+    "DomainError", "NotAuthenticated", "PermissionDenied", "NotFound", "Conflict", "InvalidInput", "RateLimited",
+    "ServiceUnavailable", "Throttled", "ImageTooLarge", "UnsupportedImage", "ImageTooManyPixels", "SlotUnavailable",
+    "TransitionNotAllowed", "CancellationDeadlinePassed", "IdempotencyMismatch", "AlreadyReviewed", "OwnBusiness",
+    "AlreadyReported", "WebhookRejected", "PaymentConflict", "MethodUnavailable", "InvalidCredentials",
+    "AccountSuspended", "AccountInactive", "WrongPassword", "InvalidToken")
 # Plural rules for the languages Babel has no data for.
 PLURAL_FORMS = {"ng": "nplurals=2; plural=(n != 1);"}
 
@@ -68,7 +79,8 @@ def _write(path: Path, catalog: Catalog, lang: str) -> None:
 
 def extract() -> None:
     CommandLineInterface().run([
-        "pybabel", "-q", "extract", "-F", str(HERE / "babel.cfg"), "-k", "lazy_gettext", "--sort-output",
+        "pybabel", "-q", "extract", "-F", str(HERE / "babel.cfg"), "-k", "lazy_gettext",
+        *(arg for name in ERROR_KEYWORDS for arg in ("-k", name)), "--sort-output",
         "--no-location", "--project", "AfroBiz Connect", "-o", str(TEMPLATE), str(ROOT)])
 
 
@@ -80,7 +92,8 @@ def update() -> None:
             continue
         path = po_path(lang)
         catalog = _read(path, lang) if path.exists() else _new_catalog(lang)
-        catalog.update(template, update_header_comment=False)
+        # No fuzzy guesses: Babel pairs new strings with unrelated old ones ("Card" → "reset").
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         catalog.fuzzy = False
         _write(path, catalog, lang)
 

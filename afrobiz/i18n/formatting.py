@@ -82,6 +82,7 @@ def format_moment(value: datetime | None, style: str = "medium", lang: str | Non
     return f"{format_day(value, style, lang)} {format_clock(value, lang)}"
 
 
-def weekday_name(day: int, lang: str | None = None) -> str:
-    """The day's name for 0 = Sunday … 6 = Saturday (PostgreSQL's and our tables' numbering)."""
-    return babel_locale(lang).days["format"]["wide"][(day + 6) % 7].capitalize()
+def weekday_name(day: int, lang: str | None = None, width: str = "wide") -> str:
+    """The day's name for 0 = Sunday … 6 = Saturday (PostgreSQL's and our tables' numbering);
+    ``width="abbreviated"`` for "Mon", "Di." (chart labels)."""
+    return babel_locale(lang).days["format"][width][(day + 6) % 7].capitalize()

@@ -13,10 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from afrobiz.accounts import service
 from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session
-from afrobiz.i18n import COOKIE_NAME, DEFAULT_LANGUAGE, normalise
+from afrobiz.i18n import COOKIE_NAME, DEFAULT_LANGUAGE, normalise, request_language
 from afrobiz.web.deps import csrf_protect, page_user, safe_next
 
 router = APIRouter(include_in_schema=False)
+
+
+def page_language(request: Request) -> str:
+    """Dependency for a page handler that does not look up the user (log-in, forgot password):
+    choose the language before the handler builds messages with gettext. (page_user does it too
+    and, running later, puts the user's own choice first.)"""
+    return request_language(request)
 ONE_YEAR = 365 * 24 * 3600
 
 

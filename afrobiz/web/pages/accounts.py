@@ -30,10 +30,13 @@ from afrobiz.web.deps import (
     set_session_cookie,
 )
 from afrobiz.i18n import gettext, lazy_gettext
+from afrobiz.i18n.pages import page_language
+from afrobiz.web.errors import domain_errors, message, validation_errors
 from afrobiz.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-CSRF = [Depends(csrf_protect)]
+# Language first: log-in and password forms build their messages before any page_user ran.
+CSRF = [Depends(csrf_protect), Depends(page_language)]
 RESET_SENT = lazy_gettext("If an account uses this address, we have sent it a link to choose a new password. It works for an hour.")
 
 
@@ -43,14 +46,8 @@ def _render(request: Request, name: str, status: int = 200, headers: dict | None
 
 def _field_errors(exc: DomainError | ValidationError) -> dict[str, str]:
     if isinstance(exc, ValidationError):
-        out = {}
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "form"
-            out.setdefault(field, err["msg"].removeprefix("Value error, "))
-        return out
-    if exc.errors:
-        return {e["field"]: e["message"] for e in exc.errors}
-    return {"form": exc.detail}
+        return validation_errors(exc, whole_path=False)
+    return domain_errors(exc)
 
 
 async def _attempt(session: AsyncSession, caller: Caller, call: Callable[[], Awaitable[Any]]):
@@ -116,7 +113,7 @@ async def login_submit(request: Request, session: AsyncSession = Session, caller
     if result.refusal is not None:
         status, headers = _status(result.refusal)
         return _render(request, "login.html", status, headers, values={"email": values.get("email", "")},
-                       errors={"form": result.refusal.detail}, next=next_url)
+                       errors={"form": message(result.refusal.detail)}, next=next_url)
     old = session_cookie(request)
     if old:        # a new log-in replaces the session this browser had
         await service.log_out(session, token=old)
@@ -174,7 +171,7 @@ async def reset_submit(request: Request, session: AsyncSession = Session, caller
         return _render(request, "reset.html", status, headers, token=token, errors=_field_errors(error))
     response = _render(request, "notice.html", title=gettext("Password changed"),
                        message=gettext("Your new password is set and every device was logged out."),
-                       link=("/login", "Log in"))
+                       link=("/login", gettext("Log in")))
     clear_session_cookie(response)
     return response
 
@@ -186,7 +183,7 @@ async def verify_email(request: Request, token: str = "", session: AsyncSession 
     if error is not None:
         status, headers = _status(error)
         return _render(request, "notice.html", status, headers, title=gettext("This link does not work"),
-                       message=error.detail)
+                       message=message(error.detail))
     return _render(request, "notice.html", title=gettext("E-mail address confirmed"),
                    message=gettext("Thank you: your e-mail address is confirmed."),
                    link=("/account", gettext("My account")) if user else ("/login", gettext("Log in")))

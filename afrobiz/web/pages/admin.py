@@ -22,7 +22,10 @@ from afrobiz.directory import queries as directory_queries
 from afrobiz.directory import service as directory
 from afrobiz.directory.models import BusinessStatus
 from afrobiz.errors import DomainError, InvalidInput
+from afrobiz.i18n import gettext
+from afrobiz.i18n.formatting import format_day, format_moment
 from afrobiz.web.deps import csrf_protect, require_page_role
+from afrobiz.web.errors import message
 from afrobiz.web.pages.analytics import money
 from afrobiz.web.templating import templates
 
@@ -34,7 +37,7 @@ STATUSES = [s.value for s in BusinessStatus]
 
 
 def _message(exc: DomainError) -> str:
-    return exc.errors[0]["message"] if exc.errors else (exc.detail or exc.title)
+    return message(exc.errors[0]["message"] if exc.errors else (exc.detail or exc.title))
 
 
 def _text(form, name: str) -> str:  # noqa: ANN001
@@ -43,7 +46,7 @@ def _text(form, name: str) -> str:  # noqa: ANN001
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone(TZ).strftime("%-d %b %Y %H:%M") if moment else ""
+    return format_moment(moment, "medium") if moment else ""       # Windhoek time, the reader's month names
 
 
 templates.env.filters["admin_time"] = _local
@@ -56,10 +59,10 @@ async def overview(request: Request, session: AsyncSession = Session, user: User
     o = await queries.overview(session, today=datetime.now(UTC).astimezone(TZ).date())
     from afrobiz.analytics.charts import bar_chart
 
-    charts = {"bookings": bar_chart([(f"{w.week.day} {w.week.strftime('%b')}", w.bookings) for w in o.weeks],
-                                    title="Bookings per week"),
-              "revenue": bar_chart([(f"{w.week.day} {w.week.strftime('%b')}", w.revenue) for w in o.weeks],
-                                   title="Revenue per week", css="bars money", fmt=money)}
+    charts = {"bookings": bar_chart([(format_day(w.week, "daymonth"), w.bookings) for w in o.weeks],
+                                    title=gettext("Bookings per week")),
+              "revenue": bar_chart([(format_day(w.week, "daymonth"), w.revenue) for w in o.weeks],
+                                   title=gettext("Revenue per week"), css="bars money", fmt=money)}
     return templates.TemplateResponse(request, "admin/overview.html", {"o": o, "charts": charts, "money": money})
 
 
@@ -209,7 +212,7 @@ async def audit(request: Request, session: AsyncSession = Session, user: User = 
         try:
             return uuid.UUID(form[name]) if form[name] else None
         except ValueError:
-            errors[name] = "Not an id."
+            errors[name] = gettext("Not an id.")
             return None
 
     entries, next_cursor = [], None

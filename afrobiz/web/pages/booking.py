@@ -27,6 +27,8 @@ from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import DomainError, InvalidInput, NotFound
 from afrobiz.web.deps import csrf_protect, page_user, require_page_role, require_page_user
 from afrobiz.i18n import gettext
+from afrobiz.i18n.formatting import weekday_name
+from afrobiz.web.errors import message, validation_errors
 from afrobiz.web.templating import templates
 
 router = APIRouter()
@@ -40,11 +42,10 @@ def _today() -> date:
 
 def _errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, ValidationError):
-        return {".".join(str(p) for p in e["loc"]) or "form": e["msg"].removeprefix("Value error, ")
-                for e in exc.errors()}
+        return validation_errors(exc)
     if isinstance(exc, DomainError):
-        fields = {e["field"]: e["message"] for e in exc.errors if e.get("field") != "booking_time"}
-        return fields or {"form": exc.detail}
+        fields = {e["field"]: message(e["message"]) for e in exc.errors if e.get("field") != "booking_time"}
+        return fields or {"form": message(exc.detail)}
     raise exc
 
 
@@ -189,7 +190,7 @@ async def reschedule(request: Request, number: str, session: AsyncSession = Sess
             await status.reschedule_booking(session, booking_id=view.booking.id, user=user, booking_date=day,
                                             booking_time=moment, ip=request_ip(request))
     except DomainError as exc:
-        return await _reschedule_page(request, session, number, user, day, None, exc.detail,
+        return await _reschedule_page(request, session, number, user, day, None, message(exc.detail),
                                       status_code=exc.status)
     return RedirectResponse(f"/bookings/{view.booking.booking_number}?moved=1", status_code=303)
 
@@ -285,11 +286,13 @@ def _parse_windows(form) -> list[WindowIn]:
         for part in filter(None, (p.strip() for p in str(form.get(f"day{d}") or "").split(","))):
             start, sep, end = part.partition("-")
             if not sep:
-                raise InvalidInput(f"Write {DAY_NAMES[d]}'s times like 09:00-13:00, 14:00-17:00.", field=f"day{d}")
+                raise InvalidInput(gettext("Write the times for %(day)s like 09:00-13:00, 14:00-17:00.")
+                                   % {"day": weekday_name(d)}, field=f"day{d}")
             try:
                 windows.append(WindowIn(day_of_week=d, start_time=start.strip(), end_time=end.strip()))
             except ValidationError:
-                raise InvalidInput(f"{part} is not a time range like 09:00-13:00.", field=f"day{d}") from None
+                raise InvalidInput(gettext("%(part)s is not a time range like 09:00-13:00.") % {"part": part},
+                                   field=f"day{d}") from None
     return windows
 
 
@@ -359,9 +362,9 @@ async def owner_save_windows(request: Request, service_id: uuid.UUID, session: A
             await catalog.set_availability(session, user=user, service_id=svc.id, windows=_parse_windows(form),
                                            ip=request_ip(request))
     except DomainError as exc:
-        errors = {e["field"]: e["message"] for e in exc.errors} or {"form": exc.detail}
+        errors = {e["field"]: message(e["message"]) for e in exc.errors} or {"form": message(exc.detail)}
         if "windows" in errors or any(k[0].isdigit() for k in errors):
-            errors = {"windows": exc.detail}
+            errors = {"windows": message(exc.detail)}
         return await _services_page(request, session, user, svc.business_id, service=svc, errors=errors,
                                     windows_values={d: str(form.get(f"day{d}") or "") for d in range(7)}, code=422)
     return RedirectResponse(f"/owner/services/{svc.id}?saved=1", status_code=303)

@@ -25,6 +25,7 @@ from afrobiz.kit.images import MAX_BYTES
 from afrobiz.storage import get_store
 from afrobiz.web.deps import csrf_protect, require_page_role
 from afrobiz.i18n import gettext
+from afrobiz.web.errors import domain_errors, message, validation_errors
 from afrobiz.web.templating import templates
 
 router = APIRouter(prefix="/my/businesses")
@@ -36,10 +37,9 @@ FORM_FIELDS = ("name", "description", "category_id", "subcategory_id", "email", 
 
 def _errors_from(exc: Exception) -> dict[str, str]:
     if isinstance(exc, ValidationError):
-        return {".".join(str(p) for p in e["loc"]) or "form": e["msg"].removeprefix("Value error, ")
-                for e in exc.errors()}
+        return validation_errors(exc)
     if isinstance(exc, DomainError):
-        return {e["field"]: e["message"] for e in exc.errors} or {"form": exc.detail}
+        return domain_errors(exc)
     raise exc
 
 
@@ -161,7 +161,7 @@ async def save_hours(business_id: uuid.UUID, request: Request, session: AsyncSes
             # The service numbers rows in the order given; show the message on that day.
             for e in exc.errors:
                 index = int(e["field"].split(".")[0])
-                errors[str(week[index].day_of_week)] = e["message"]
+                errors[str(week[index].day_of_week)] = message(e["message"])
     if errors:
         return templates.TemplateResponse(request, "directory/hours.html", {
             "business": business, "days": days, "errors": errors}, status_code=422)
@@ -199,7 +199,7 @@ async def upload_photo(business_id: uuid.UUID, request: Request, session: AsyncS
                                   alt_text=(form.get("alt_text") or "").strip() or None, ip=request_ip(request))
     except DomainError as exc:
         return await _photos_page(request, session, business,
-                                  {"file": exc.errors[0]["message"] if exc.errors else exc.detail}, exc.status)
+                                  {"file": message(exc.errors[0]["message"] if exc.errors else exc.detail)}, exc.status)
     return RedirectResponse(f"/my/businesses/{business.id}/photos", status_code=303)
 
 

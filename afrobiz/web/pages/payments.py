@@ -26,13 +26,16 @@ from afrobiz.db.session import acting_as_system
 from afrobiz.payments import guest, providers, queries, reconcile, reports, service, webhooks
 from afrobiz.payments.models import PaymentMethod, PaymentStatus
 from afrobiz.payments.schemas import to_read
+from afrobiz.i18n import gettext, lazy_gettext
 from afrobiz.web.deps import LoginRequired, csrf_protect, page_user, require_page_role, require_page_user
+from afrobiz.web.errors import message
 from afrobiz.web.templating import templates
 
 router = APIRouter()
 owner_only = require_page_role("business_owner", "admin")
-LABELS = {PaymentMethod.CARD: "Card", PaymentMethod.MOBILE_MONEY: "Mobile money (e-wallet)",
-          PaymentMethod.BANK_TRANSFER: "Bank transfer (EFT)", PaymentMethod.CASH: "Cash at the business"}
+LABELS = {PaymentMethod.CARD: lazy_gettext("Card"), PaymentMethod.MOBILE_MONEY: lazy_gettext("Mobile money (e-wallet)"),
+          PaymentMethod.BANK_TRANSFER: lazy_gettext("Bank transfer (EFT)"),
+          PaymentMethod.CASH: lazy_gettext("Cash at the business")}
 
 
 async def _pay_page(request: Request, session: AsyncSession, user: User, number: str, *, error: str | None = None,
@@ -90,7 +93,7 @@ async def pay_submit(request: Request, number: str, session: AsyncSession = Sess
     try:
         method = PaymentMethod(str(form.get("payment_method") or ""))
     except ValueError:
-        return await _pay_page(request, session, user, number, error="Choose how you want to pay.", status_code=422)
+        return await _pay_page(request, session, user, number, error=gettext("Choose how you want to pay."), status_code=422)
     try:
         async with session.begin_nested():
             await service.create_payment(session, booking_id=view.booking.id, user=user, method=method,
@@ -99,7 +102,7 @@ async def pay_submit(request: Request, number: str, session: AsyncSession = Sess
     except DomainError as exc:
         if exc.status >= 500:
             raise
-        return await _pay_page(request, session, user, number, error=exc.detail, status_code=exc.status)
+        return await _pay_page(request, session, user, number, error=message(exc.detail), status_code=exc.status)
     return RedirectResponse(f"/bookings/{view.booking.booking_number}/pay", status_code=303)
 
 
@@ -131,7 +134,7 @@ async def guest_pay_submit(request: Request, token: str, session: AsyncSession =
     try:
         method = PaymentMethod(str(form.get("payment_method") or ""))
     except ValueError:
-        return await _guest_page(request, session, token, user, error="Choose how you want to pay.", status_code=422)
+        return await _guest_page(request, session, token, user, error=gettext("Choose how you want to pay."), status_code=422)
     try:
         async with session.begin_nested():
             await guest.create_guest_payment(session, token=token, method=method,
@@ -140,7 +143,7 @@ async def guest_pay_submit(request: Request, token: str, session: AsyncSession =
     except DomainError as exc:
         if exc.status >= 500 or isinstance(exc, NotFound):
             raise
-        return await _guest_page(request, session, token, user, error=exc.detail, status_code=exc.status)
+        return await _guest_page(request, session, token, user, error=message(exc.detail), status_code=exc.status)
     return RedirectResponse(f"/pay/{token}", status_code=303)
 
 

@@ -24,6 +24,8 @@ from afrobiz.reviews.models import ReviewStatus
 from afrobiz.storage import get_store
 from afrobiz.web.deps import csrf_protect, page_user, require_page_role, require_page_user, safe_next
 from afrobiz.i18n import gettext, lazy_gettext
+from afrobiz.i18n.formatting import format_day
+from afrobiz.web.errors import domain_errors, message
 from afrobiz.web.templating import templates
 
 router = APIRouter()
@@ -36,14 +38,14 @@ SORT_LABELS = {"newest": lazy_gettext("Newest"), "helpful": lazy_gettext("Most h
 
 
 def _local_date(value: datetime | None, tz: str = "Africa/Windhoek") -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime("%-d %b %Y") if value else ""
+    return format_day(value.astimezone(ZoneInfo(tz)), "medium") if value else ""   # the reader's month names
 
 
 templates.env.filters["local_date"] = _local_date
 
 
 def _errors(exc: DomainError) -> dict[str, str]:
-    return {e["field"]: e["message"] for e in exc.errors} or {"form": exc.detail}
+    return domain_errors(exc)
 
 
 async def _form(request: Request):  # noqa: ANN202
@@ -214,7 +216,7 @@ async def owner_reply(review_id: uuid.UUID, request: Request, session: AsyncSess
     except InvalidInput as exc:
         page = await queries.owner_reviews(session, owner_id=user.id)
         return templates.TemplateResponse(request, "reviews/owner.html", {
-            "page": page, "errors": {str(review_id): exc.errors[0]["message"] if exc.errors else exc.detail},
+            "page": page, "errors": {str(review_id): message(exc.errors[0]["message"] if exc.errors else exc.detail)},
             "drafts": {str(review_id): content}, "saved": None}, status_code=422)
     return RedirectResponse(f"/owner/reviews?saved={review_id}#r-{review_id}", status_code=303)
 

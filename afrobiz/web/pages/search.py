@@ -13,10 +13,12 @@ from afrobiz.api.deps import Session
 from afrobiz.db.deps import ReadSession
 from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import InvalidInput
+from afrobiz.i18n import gettext
 from afrobiz.kit.namibia import REGIONS, towns
 from afrobiz.search import queries
 from afrobiz.search.params import PRICE_RANGES, SearchParams
 from afrobiz.web.deps import page_user
+from afrobiz.web.errors import domain_errors
 from afrobiz.web.templating import templates
 
 router = APIRouter()
@@ -31,7 +33,7 @@ def _number(raw: str | None, name: str, errors: dict) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        errors[name] = "Enter a number."
+        errors[name] = gettext("Enter a number.")
         return None
 
 
@@ -43,7 +45,7 @@ def _params(form: dict[str, str], cursor: str | None, errors: dict) -> SearchPar
     if near and lat is None:
         town = next((t for t in towns() if t.name.lower() == near.lower()), None)
         if town is None:
-            errors["near"] = "Choose a town from the list, or use your location."
+            errors["near"] = gettext("Choose a town from the list, or use your location.")
         else:
             lat, lon, radius = town.latitude, town.longitude, radius or TOWN_RADIUS_KM
     on = lambda k: form.get(k, "") in ("1", "on", "true")
@@ -69,7 +71,8 @@ async def search_page(request: Request, session: AsyncSession = Session, user: U
             # Analytics: which businesses this page showed (search appearances, click-through rate).
             await log_search_appearances(session, business_ids=[item["id"] for item in result.items])
         except InvalidInput as exc:
-            errors = {e["field"]: e["message"] for e in exc.errors} or {"q": exc.detail}
+            errors = domain_errors(exc)
+            errors = {"q": errors["form"]} if list(errors) == ["form"] else errors
     kept = {k: v for k, v in form.items() if v}
 
     def url(**changes) -> str:
