@@ -345,8 +345,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20, help="per measured run (default: %(default)s)")
     ap.add_argument("--clients", type=int, default=2, help="concurrent clients (default: %(default)s)")
     ap.add_argument("--fresh", action="store_true", help="drop and reload the scratch database")
+    ap.add_argument("--sql-only", action="store_true", help="only the pgbench runs (naive and ours), no HTTP")
     args = ap.parse_args()
-    for tool in ("pgbench", "wrk"):
+    for tool in ("pgbench",) if args.sql_only else ("pgbench", "wrk"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is not on PATH")
 
@@ -383,7 +384,7 @@ def main() -> None:
     ours_qps = qps
 
     paths = [api_path(k, p) for k, p in mix]
-    for workers in (1, 2):
+    for workers in () if args.sql_only else (1, 2):
         server = Server(url, workers)
         try:
             wrk(server.port, paths, seconds=3, clients=args.clients * workers)   # warm every worker's pool

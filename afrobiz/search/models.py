@@ -58,6 +58,10 @@ class SearchEntry(Base):
     base_score: Mapped[float | None] = mapped_column(Double)
     name_key: Mapped[str | None] = mapped_column(Text)
     open_week: Mapped[object] = mapped_column(INT8MULTIRANGE, nullable=False, server_default="{}")
+    # Migration 0017: the unit-sphere point (generated, stored) for the exact radius check.
+    geo_x: Mapped[float | None] = mapped_column(Double)
+    geo_y: Mapped[float | None] = mapped_column(Double)
+    geo_z: Mapped[float | None] = mapped_column(Double)
 
 
 class SearchNameWord(Base):

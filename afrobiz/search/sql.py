@@ -5,8 +5,10 @@ table without RLS so the planner can use its GIN and GiST indexes; the page's ro
 read from businesses by id. Two plans:
 - "scored": every match is scored once in a materialised CTE, which feeds both the page
   (keyset on (k, id)) and the facets (GROUPING SETS) — one statement, one scan. Words
-  narrow through the GIN index on search_document, whose grid-cell lexemes also narrow a
-  radius; the exact distance is the chord between unit-sphere points (search_geo_point).
+  narrow through the GIN index on search_document; words near a place through one GIN
+  index of words tagged with their 0.1-degree cell (GEO_WORDS, migration 0017), or for a
+  wide radius through the document's 1-degree cell lexemes; the exact distance is the chord
+  between unit-sphere points, from stored float8 coordinates (FAST_CHORD).
 - "nearest": no words but a place: a KNN walk of a GiST index, nearest first, that stops
   after one page (no facets: counting everything within the radius is the scan it avoids);
   with a category, of the (category, point) GiST indexes.
@@ -15,6 +17,7 @@ Every sort is expressed as one float key k, ordered k DESC, id ASC (distance is 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 EARTH_KM = 6371.0088
@@ -25,6 +28,21 @@ PRIOR_N, PRIOR_MEAN = 10, 3.5
 POINT = "search_geo_point(b.latitude::float8, b.longitude::float8)"
 CENTER = "search_geo_point(CAST(:lat AS float8), CAST(:lon AS float8))"
 CHORD = f"({POINT} <-> {CENTER})"
+
+
+def _fast_chord() -> str:
+    """CHORD for search_entries b from its stored unit-sphere coordinates (migration 0017):
+    plain float arithmetic instead of NUMERIC conversions, trigonometry and a cube per row.
+    The same expressions as search_geo_point, squared and summed in the order cube's <->
+    sums them, so the value is bit-identical (the centre folds to constants when planned)."""
+    lat, lon = "CAST(:lat AS float8)", "CAST(:lon AS float8)"
+    axes = (("geo_x", f"cos(radians({lat})) * cos(radians({lon}))"),
+            ("geo_y", f"cos(radians({lat})) * sin(radians({lon}))"),
+            ("geo_z", f"sin(radians({lat}))"))
+    return "sqrt(" + " + ".join(f"(b.{col} - ({c})) * (b.{col} - ({c}))" for col, c in axes) + ")"
+
+
+FAST_CHORD = _fast_chord()
 BAYES = (f"((b.review_count * b.average_rating + {PRIOR_N} * {PRIOR_MEAN}) "
          f"/ (b.review_count + {PRIOR_N}))::float8")
 # Rating and review count, the part of the relevance score that needs neither words nor
@@ -43,18 +61,61 @@ def km_sql(chord: str) -> str:
     return f"(2 * {EARTH_KM} * asin(least(1.0, {chord} / 2)))"
 
 
-def grid_cells(lat: float, lon: float, radius_km: float) -> str:
-    """A tsquery OR-ing the grid cells (see migration 0004) that cover the radius's box."""
-    dlat = radius_km / 111.2
-    dlon = radius_km / (111.2 * max(0.05, math.cos(math.radians(lat))))
+MAX_FINE_CELLS = 36
+GEO_WORDS = "search_geo_words(b.search_document, b.latitude, b.longitude)"   # migration 0017
+
+
+def covering_cells(lat: float, lon: float, radius_km: float) -> list[str]:
+    """The grid cells (see migration 0004) that cover the radius's box: the 0.1-degree ones
+    ('~f...') if at most MAX_FINE_CELLS do, else the 1-degree ones ('~c...').
+
+    The box must contain the whole spherical cap, or a business just inside the radius but
+    in a cell beyond the box is never a candidate: the angular radius in latitude, and in
+    longitude the cap's widest point, asin(sin r / cos lat) (wider than r / cos lat), plus
+    1e-7 degrees for rounding in the cells' floor()."""
+    ang = radius_km / EARTH_KM
+    dlat = math.degrees(ang) + 1e-7
     lat0, lat1 = max(-90.0, lat - dlat), min(89.999, lat + dlat)
+    s = math.sin(ang) / max(1e-9, math.cos(math.radians(lat)))
+    dlon = 180.0 if s >= 1 or lat1 >= 89.999 or lat0 <= -90 else math.degrees(math.asin(s)) + 1e-7
     lon0, lon1 = lon - dlon, lon + dlon
     for prefix, per_degree in (("f", 10), ("c", 1)):
         rows = range(math.floor((lat0 + 90) * per_degree), math.floor((lat1 + 90) * per_degree) + 1)
         cols = range(math.floor((lon0 + 180) * per_degree), math.floor((lon1 + 180) * per_degree) + 1)
-        if len(rows) * len(cols) <= 36 or prefix == "c":
-            return " | ".join(f"'~{prefix}{r}x{c % (360 * per_degree)}'" for r in rows for c in cols)
+        if len(rows) * len(cols) <= MAX_FINE_CELLS or prefix == "c":
+            return [f"~{prefix}{r}x{c % (360 * per_degree)}" for r in rows for c in cols]
     raise AssertionError("unreachable")
+
+
+def grid_cells(lat: float, lon: float, radius_km: float) -> str:
+    """The cells covering the radius as a tsquery, for search_document @@ (words && cells)."""
+    return " | ".join(f"'{cell}'" for cell in covering_cells(lat, lon, radius_km))
+
+
+# A quoted lexeme of a tsquery's text form (quotes and backslashes inside are doubled).
+_LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
+_PHRASE = re.compile(r"<(?:\d+|-)>")
+
+
+def cell_words_query(tsq: str, cells: list[str]) -> str | None:
+    """The words of tsq tagged with each fine cell, OR-ed: a tsquery for GEO_WORDS, whose
+    tokens are 'cell~lexeme' (migration 0017), so one GIN index answers words-within-cells
+    without reading the huge posting lists of a city's cells (and a prefix stays a prefix:
+    'cell~salo':*). GEO_WORDS has no positions, so a phrase becomes AND here (a superset; the
+    exact tsq check follows). None when that would not be a superset (a phrase under NOT):
+    the caller then uses grid_cells."""
+    outside = _LEXEME.sub("", tsq)
+    if "<" in outside and "!" in outside:
+        return None
+    parts = []
+    for cell in cells:
+        out, at = [], 0
+        for m in _LEXEME.finditer(tsq):
+            out += [_PHRASE.sub("&", tsq[at:m.start()]), f"'{cell}~{m.group(1)}'"]
+            at = m.end()
+        out.append(_PHRASE.sub("&", tsq[at:]))
+        parts.append("(" + "".join(out) + ")")
+    return " | ".join(parts)
 
 
 def open_now_sql(b: str = "b") -> str:
@@ -151,9 +212,9 @@ def _facets(source: str) -> str:
 
 def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after: bool) -> str:
     """Score every match once; page and facets come from the same materialised set."""
-    chord = CHORD if has_place else "NULL::float8"
+    chord = CHORD if has_place else "NULL::float8"   # of businesses b, for the page's rows only
     if sort == "distance":
-        key = f"-{CHORD}"
+        key = f"-{FAST_CHORD}"
     elif sort == "rating":
         key = BAYES
     elif sort == "newest":
@@ -163,7 +224,7 @@ def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after:
         if has_text:
             parts += [f"2.0 * {RANK}", f"CASE WHEN {EXACT_NAME} THEN 1.0 ELSE 0 END"]
         if has_place:
-            parts.append(f"0.5 / (1 + {km_sql(CHORD)} / 5)")
+            parts.append(f"0.5 / (1 + {km_sql(FAST_CHORD)} / 5)")
         key = "(" + " + ".join(parts) + ")::float8"
     where = " AND ".join(plan.where) or "TRUE"
     keyset = "WHERE (m.k < :ck OR (m.k = :ck AND m.id > CAST(:cid AS uuid)))" if after else ""
