@@ -18,10 +18,7 @@ help reply; each sender is rate-limited.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,11 +34,11 @@ from afrobiz.db.session import acting_as_system, set_identity
 from afrobiz.errors import DomainError, InvalidInput, NotFound
 from afrobiz.kit import ratelimit
 from afrobiz.kit.phones import normalize_phone
+from afrobiz.kit.webhook_signature import WebhookRejected, sign, verify  # noqa: F401 (sign: used by tests)
 from afrobiz.notifications import messages
 from afrobiz.notifications.models import SmsInbound
 
 SIGNATURE_HEADER = "x-signature"
-TOLERANCE_SECONDS = 300
 SENDER_RATE = "20 per hour"
 NUMBER_PREFIX = "AB-"
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # booking.service's booking numbers
@@ -50,37 +47,6 @@ COMMANDS = {"YES": "confirm", "Y": "confirm", "NO": "decline", "N": "decline", "
 
 HELP = ("AfroBiz: reply YES <code> to confirm or NO <code> to decline a new booking, "
         "C <code> to cancel yours. The code is the booking number.")
-
-
-class WebhookRejected(DomainError):
-    status = 400
-    title = "Webhook rejected"
-
-
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    """The X-Signature value for body at timestamp (what the provider sends; tests use it).
-    The same scheme as the payment operators' webhooks (payments.webhooks)."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def verify(secret: str, header: str | None, body: bytes, *, now: float | None = None) -> None:
-    """HMAC-SHA256 over "timestamp.body", compared in constant time; a timestamp more than
-    5 minutes away from now is refused, so a captured request cannot be replayed later."""
-    now = time.time() if now is None else now
-    parts: dict[str, list[str]] = {}
-    for item in (header or "").split(","):
-        k, _, v = item.strip().partition("=")
-        parts.setdefault(k, []).append(v)
-    try:
-        ts = int(parts["t"][0])
-    except (KeyError, ValueError):
-        raise WebhookRejected("The X-Signature header is missing or malformed.") from None
-    expected = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, v) for v in parts.get("v1", [])):
-        raise WebhookRejected("The signature does not match.")
-    if abs(now - ts) > TOLERANCE_SECONDS:
-        raise WebhookRejected("The signature's timestamp is outside the 5-minute window.")
 
 
 @dataclass(frozen=True)
