@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
-from afrobiz.api import problems
+from afrobiz.api import hot, problems
 from afrobiz.api.router import api_router
 from afrobiz.api.v1 import ops
 from afrobiz.config import Settings, get_settings
@@ -49,6 +49,9 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         if settings.database_replica_url:
             app.state.replica_engine = make_engine(settings.database_replica_url, pool_size=settings.db_pool_size)
             app.state.read_sessionmaker = make_sessionmaker(app.state.replica_engine)
+        # The hot lane's own lean pools (api/hot.py): free slots, search, suggest.
+        app.state.hot = hot.HotPools(database_url, settings.database_replica_url, size=settings.db_pool_size)
+        await app.state.hot.open()
         saver = None
         if group := os.environ.get("AFROBIZ_METRICS_GROUP"):   # set by `afrobiz serve` for its workers
             METRICS.share(settings.data_dir / "metrics" / group)
@@ -58,6 +61,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         finally:
             if saver is not None:
                 saver.cancel()
+            await app.state.hot.close()
             await app.state.engine.dispose()
             if app.state.replica_engine is not None:
                 await app.state.replica_engine.dispose()
@@ -121,7 +125,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     # wrapper per request, not three); outside even Starlette's error middleware, so a 500
     # answer carries them too. HSTS only when this deployment is served over HTTPS.
     https = settings.base_url.startswith("https://")
-    build_stack = app.build_middleware_stack
+    # Inside it, the hot lane answers the commonest anonymous reads before FastAPI's stack.
+    build_stack = hot.install(app, app.build_middleware_stack)
     app.build_middleware_stack = lambda: RequestLogMiddleware(
         build_stack(), headers=SECURITY_HEADERS + ([HSTS] if https else []),
         https_headers=[] if https else [HSTS], observe=METRICS.observe)

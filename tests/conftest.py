@@ -11,6 +11,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -120,7 +121,34 @@ async def app(database_url: str, engine, db: AsyncSession, settings: Settings):
     from afrobiz.api.v1.booking import slot_reader
 
     application.dependency_overrides[slot_reader] = test_session
+    # The hot lane (api/hot.py) reads through the test's transaction too.
+    application.state.hot = _SessionHot(test_session, db, application.state)
     return application
+
+
+class _SessionHot:
+    """The hot lane's backend over the test's session: same reads, impressions written at once."""
+
+    def __init__(self, session_factory, db: AsyncSession, state) -> None:
+        self.reader_cm = asynccontextmanager(session_factory)
+        self.db = db
+        self.state = state   # a test may configure a replica (state.read_sessionmaker)
+
+    def reader(self, *, primary: bool):
+        if not primary and getattr(self.state, "read_sessionmaker", None) is not None:
+            return self._replica()
+        return self.reader_cm()
+
+    @asynccontextmanager
+    async def _replica(self):
+        async with self.state.read_sessionmaker() as session, session.begin():
+            await set_identity(session, None, "anonymous")
+            yield session
+
+    async def record_impressions(self, business_ids) -> None:
+        from afrobiz.analytics.queries import log_search_appearances
+
+        await log_search_appearances(self.db, business_ids=business_ids)
 
 
 @pytest.fixture
