@@ -94,11 +94,44 @@ class RawReader:
         cur = await self.conn.execute(sql, binds or {})
         return RawResult(await cur.fetchall() if cur.description is not None else [])
 
+    async def execute_with(self, settings: dict[str, str], statement: TextClause | str,
+                           binds: dict | None = None) -> RawResult:
+        """One statement under planner settings, in a transaction of its own so they revert
+        whatever happens: BEGIN, SET LOCAL, the statement and COMMIT leave in one pipeline."""
+        sql = _compiled(statement.text if isinstance(statement, TextClause) else statement)
+        async with self.conn.pipeline(), self.conn.transaction():
+            for name, value in settings.items():
+                await self.conn.execute("SELECT set_config(%s, %s, true)", (name, value))
+            cur = await self.conn.execute(sql, binds or {})
+        return RawResult(await cur.fetchall())
+
+
+async def execute_with_settings(db, settings: dict[str, str], statement: TextClause,  # noqa: ANN001
+                                binds: dict) -> object:
+    """Run one statement under planner settings (e.g. enable_bitmapscan off) on either kind of
+    reader: a RawReader (autocommit) or a SQLAlchemy session/connection in a transaction,
+    where the settings are transaction-local and put back afterwards."""
+    if isinstance(db, RawReader):
+        return await db.execute_with(settings, statement, binds)
+    from sqlalchemy import text
+
+    for name, value in settings.items():
+        await db.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
+    result = await db.execute(statement, binds)
+    for name in settings:
+        await db.execute(text("SELECT set_config(:n, (SELECT reset_val FROM pg_settings WHERE name = :n), true)"),
+                         {"n": name})
+    return result
+
 
 async def _configure(conn: psycopg.AsyncConnection) -> None:
     # The same session-level set-up as db/session.make_engine's connect hook.
     await conn.execute(f"SET ROLE {APP_ROLE}")
     await conn.execute("SET TIME ZONE 'UTC'")
+    # No JIT for these short reads: compiling a search's expressions cost 70-120 ms of a
+    # 10 ms statement (search/queries.py), and settings made per statement would not last
+    # past it on an autocommit connection.
+    await conn.execute("SET jit = off")
     await conn.execute("SELECT set_config('app.user_id', '', false) AS u, set_config('app.role', 'anonymous', false) AS r")
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from afrobiz.db.raw import execute_with_settings
 from afrobiz.errors import InvalidInput
 from afrobiz.search import sql
 from afrobiz.search.params import (
@@ -116,15 +117,13 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
     else:
         statement = sql.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
                                    after=after is not None)
-    no_bitmap = nearest and not category_ids   # with a category, the per-category KNN plan needs no help
-    if no_bitmap:
+    if nearest and not category_ids:   # with a category, the per-category KNN plan needs no help
         # The planner underestimates how many rows a radius box holds and would rather
         # bitmap-scan the whole box and sort it than walk the GiST index nearest first and
         # stop after one page: for this one statement, no bitmap scans.
-        await session.execute(text("SELECT set_config('enable_bitmapscan', 'off', true)"))
-    row = (await session.execute(text(statement), binds)).one()
-    if no_bitmap:
-        await session.execute(text("SELECT set_config('enable_bitmapscan', 'on', true)"))
+        row = (await execute_with_settings(session, {"enable_bitmapscan": "off"}, text(statement), binds)).one()
+    else:
+        row = (await session.execute(text(statement), binds)).one()
     items, facets_rows = row.items, row.facets
     next_cursor = None
     if len(items) > p.limit:

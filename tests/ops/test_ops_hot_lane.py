@@ -75,6 +75,13 @@ async def client(hot_url, world, tmp_path):
             yield c
 
 
+@pytest.fixture(autouse=True)
+def lane_never_fails(caplog):
+    """A hot-lane bug would be hidden by the route answering instead: none may be logged."""
+    yield
+    assert not [r for r in caplog.records if r.name == "afrobiz.hot"], caplog.text
+
+
 def routed(world) -> dict:
     """Headers that send a request down the FastAPI route instead of the hot lane."""
     return {"Authorization": f"Bearer {world['token']}"}
@@ -130,6 +137,7 @@ async def test_the_lane_answers_without_the_route(client, world):
     {"q": "brads"},                          # a typo: did you mean
     {"q": "braids", "lat": "-22.56", "lon": "17.07", "radius_km": "10"},
     {"category": "hair-salons", "lat": "-22.56", "lon": "17.07", "sort": "distance"},
+    {"lat": "-22.56", "lon": "17.07"},            # nearest first: planner settings for one statement
     {"category": "hair-salons", "region": "Khomas", "min_rating": "4", "open_now": "true"},
     {"q": "braids", "sort": "rating", "limit": "2"},
     {"price_range": "budget,moderate", "verified": "false", "bookable": "1"},
@@ -141,6 +149,16 @@ async def test_search_matches_the_route(client, world, params):
     assert fast.json() == slow.json()
     # Found something, except where the clock (open now) or no bookable service rules all out.
     assert fast.json()["items"] or params.get("bookable") or params.get("open_now")
+
+
+async def test_planner_settings_last_one_statement_only(client, world):
+    pools: hot.HotPools = client.app.state.hot
+    r = await client.get("/api/v1/search/businesses", params={"lat": "-22.56", "lon": "17.07", "radius_km": "5"})
+    assert [i["name"] for i in r.json()["items"]][:2] == ["Klein Windhoek Braids & Nails", "Olympia Hair Braids"]
+    async with pools.primary.connection() as conn:   # the pool's only connection so far
+        row = await (await conn.execute("SELECT current_setting('enable_bitmapscan') AS b, current_setting('jit') AS j,"
+                                        " current_setting('app.role') AS r, current_user")).fetchone()
+    assert tuple(row) == ("on", "off", "anonymous", "afrobiz_app")
 
 
 async def test_search_pages_by_cursor_in_the_lane(client, world):
