@@ -12,7 +12,8 @@ mix of queries (text + near me, category + nearest, filters + open now, a typo, 
               trigram (%, word_similarity) autocomplete. Runs as the table owner (no RLS), so
               it uses its indexes: the fair version of "just use PostgreSQL".
   ours SQL    pgbench, 2 clients: the exact statements the API sends for each request of the
-              mix (captured from an in-process request), as the application role (RLS on).
+              mix (captured from an in-process request through the hot lane, api/hot.py), on
+              connections set up as the lane's are: application role (RLS on), anonymous, no JIT.
   ours HTTP   wrk (a separate C process) against uvicorn with 1 and 2 workers, cycling the
               same mix; plus a 1-client latency run per kind (p50/p99 per kind).
 
@@ -156,37 +157,64 @@ def api_path(kind: str, p: dict) -> str:
 # ---------------------------------------------------------------- our statements, captured
 
 def capture(url: str, mix) -> tuple[list[list[str]], list[dict | list]]:
-    """Per mix entry, the SQL statements one API request sends (bound, literal) and its JSON."""
+    """Per mix entry, the SQL statements one API request sends (bound, literal) and its JSON.
+
+    The app runs with its lifespan, so requests take the hot lane (api/hot.py) as they do
+    under uvicorn; its reader is wrapped to record each statement as sent. The lane writes
+    search impressions in one batch a second, not per request, so they are not in the scripts."""
+    import contextlib
+    import logging
+
     import httpx
-    from sqlalchemy import event
 
     from afrobiz.app import create_app
     from afrobiz.config import Settings
-    from afrobiz.db.session import make_engine, make_sessionmaker
+    from afrobiz.db.raw import RawReader
 
-    import logging
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = Settings(database_url=url, secret_key=SECRET, environment="production", log_level="WARNING")
     app = create_app(url, settings)
-    engine = make_engine(url, pool_size=1)
-    app.state.engine, app.state.sessionmaker = engine, make_sessionmaker(engine)
-    sink: list[tuple[str, object]] = []
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda conn, cur, statement, params, ctx, many: sink.append((statement, params)))
+    sink: list[str] = []
+
+    class Recording(RawReader):
+        async def execute(self, statement, binds=None):
+            result = await super().execute(statement, binds)
+            sink.append(literal.mogrify(_sql(statement), binds or {}))
+            return result
+
+        async def execute_with(self, settings, statement, binds=None):
+            result = await super().execute_with(settings, statement, binds)
+            sink.extend(["BEGIN"] + [literal.mogrify("SELECT set_config(%s, %s, true)", (k, v))
+                                     for k, v in settings.items()]
+                        + [literal.mogrify(_sql(statement), binds or {}), "COMMIT"])
+            return result
+
+    def _sql(statement):
+        from afrobiz.db.raw import _compiled
+        return _compiled(getattr(statement, "text", statement))
+
     scripts, bodies = [], []
     with psycopg.connect(url) as raw:
         literal = psycopg.ClientCursor(raw)
 
         async def go():
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-                for kind, p in mix:
-                    sink.clear()
-                    r = await http.get(api_path(kind, p))
-                    assert r.status_code == 200, (r.status_code, r.text[:300])
-                    bodies.append(r.json())
-                    scripts.append([literal.mogrify(s, prm) for s, prm in sink])
-            await engine.dispose()
+            async with app.router.lifespan_context(app):
+                pools = app.state.hot
+
+                @contextlib.asynccontextmanager
+                async def recording_reader(*, primary: bool):
+                    async with pools.primary.connection() as conn:
+                        yield Recording(conn)
+                pools.reader = recording_reader
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+                    for kind, p in mix:
+                        sink.clear()
+                        r = await http.get(api_path(kind, p))
+                        assert r.status_code == 200, (r.status_code, r.text[:300])
+                        assert sink, "the request did not take the hot lane"
+                        bodies.append(r.json())
+                        scripts.append(list(sink))
         asyncio.run(go())
     return scripts, bodies
 
@@ -377,9 +405,12 @@ def main() -> None:
     qps, samples = pgbench(url, naive_scripts, kinds, seconds=args.seconds, clients=args.clients)
     record(f"naive SQL, pgbench {args.clients} clients", qps, samples)
     naive_qps = qps
-    ours_scripts = ["BEGIN;\n" + "".join(s + ";\n" for s in ss) + "COMMIT;\n" for ss in scripts]
+    # As the hot lane's connections are set up (db/raw.py): app role, UTC, no JIT, anonymous;
+    # each statement in autocommit as the lane sends it.
+    ours_scripts = ["".join(s + ";\n" for s in ss) for ss in scripts]
     qps, samples = pgbench(url, ours_scripts, kinds, seconds=args.seconds, clients=args.clients,
-                           options="-c role=afrobiz_app -c TimeZone=UTC")
+                           options="-c role=afrobiz_app -c TimeZone=UTC -c jit=off -c app.role=anonymous "
+                                   "-c app.user_id=")
     record(f"ours SQL, pgbench {args.clients} clients", qps, samples)
     ours_qps = qps
 
