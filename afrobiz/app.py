@@ -50,7 +50,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
             app.state.replica_engine = make_engine(settings.database_replica_url, pool_size=settings.db_pool_size)
             app.state.read_sessionmaker = make_sessionmaker(app.state.replica_engine)
         # The hot lane's own lean pools (api/hot.py): free slots, search, suggest.
-        app.state.hot = hot.HotPools(database_url, settings.database_replica_url, size=settings.db_pool_size)
+        app.state.hot = hot.HotPools(database_url, settings.database_replica_url,
+                                     size=max(2, settings.db_pool_size // 2))
         await app.state.hot.open()
         saver = None
         if group := os.environ.get("AFROBIZ_METRICS_GROUP"):   # set by `afrobiz serve` for its workers
