@@ -21,3 +21,19 @@ def drop_database(server_url: str, url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrated_database(server_url: str, prefix: str):
+    """A fixture body: a scratch database migrated to head, dropped afterwards. For tests
+    whose data must be committed (races, the app's own connections):
+
+        @pytest.fixture(scope="module")
+        def race_url(server_url):
+            yield from migrated_database(server_url, "afrobiz_race")
+    """
+    from afrobiz.db import migrate
+
+    url = create_database(server_url, prefix)
+    migrate.upgrade(url)
+    yield url
+    drop_database(server_url, url)

@@ -12,9 +12,8 @@ from sqlalchemy import text
 
 from afrobiz.app import create_app
 from afrobiz.config import Settings
-from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
-from dbtools import create_database, drop_database
+from dbtools import migrated_database
 from factories.accounts import create_user
 from factories.booking import create_service, set_hours
 from factories.directory import create_business
@@ -31,10 +30,7 @@ WHERE a.service_id = :s AND a.status IN ('pending', 'confirmed', 'in_progress')
 
 @pytest.fixture(scope="module")
 def race_url(server_url):
-    url = create_database(server_url, "afrobiz_race")
-    migrate.upgrade(url)
-    yield url
-    drop_database(server_url, url)
+    yield from migrated_database(server_url, "afrobiz_race")
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from afrobiz.accounts.sessions import start_session
 from afrobiz.api import hot
 from afrobiz.app import create_app
 from afrobiz.config import Settings
-from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
-from dbtools import create_database, drop_database
+from dbtools import migrated_database
 from factories.accounts import create_user
 from factories.booking import create_booking, create_service, set_hours, windhoek_today
 from factories.directory import create_business, create_category
@@ -25,10 +24,7 @@ from factories.directory import create_business, create_category
 
 @pytest.fixture(scope="module")
 def hot_url(server_url):
-    url = create_database(server_url, "afrobiz_hot_lane")
-    migrate.upgrade(url)
-    yield url
-    drop_database(server_url, url)
+    yield from migrated_database(server_url, "afrobiz_hot_lane")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from datetime import time, timedelta
 
 import httpx
 import pytest
-from dbtools import create_database, drop_database
+from dbtools import migrated_database
 from factories.accounts import create_user
 from factories.booking import create_booking, create_service, windhoek_today
 from factories.directory import create_business
@@ -19,7 +19,6 @@ from sqlalchemy import text
 
 from afrobiz.accounts.sessions import start_session
 from afrobiz.app import create_app
-from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
 
 RETRIES = 10
@@ -27,10 +26,7 @@ RETRIES = 10
 
 @pytest.fixture(scope="module")
 def committed_url(server_url):
-    url = create_database(server_url, "afrobiz_pay_retry")
-    migrate.upgrade(url)
-    yield url
-    drop_database(server_url, url)
+    yield from migrated_database(server_url, "afrobiz_pay_retry")
 
 
 @pytest.fixture

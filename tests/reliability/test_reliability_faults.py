@@ -13,14 +13,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from dbtools import create_database, drop_database
+from dbtools import migrated_database
 from fault_proxy import FaultProxy
 from reliability_helpers import PASSWORD, build_world
 from sqlalchemy import text
 
 from afrobiz.app import create_app
 from afrobiz.config import Settings
-from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
 
 FAST = 5.0          # seconds an answer may take during an outage
@@ -30,10 +29,7 @@ FIGURES: dict[str, float] = {}
 
 @pytest.fixture(scope="module")
 def scratch_url(server_url):
-    url = create_database(server_url, "afrobiz_rel_fault")
-    migrate.upgrade(url)
-    yield url
-    drop_database(server_url, url)
+    yield from migrated_database(server_url, "afrobiz_rel_fault")
 
 
 def through(url: str, port: int) -> str:

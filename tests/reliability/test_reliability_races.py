@@ -10,14 +10,13 @@ from datetime import time, timedelta
 
 import httpx
 import pytest
-from dbtools import create_database, drop_database
+from dbtools import migrated_database
 from factories.booking import create_booking
 from reliability_helpers import build_world
 from sqlalchemy import text
 
 from afrobiz.app import create_app
 from afrobiz.config import Settings
-from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
 
 RACERS = 10
@@ -26,10 +25,7 @@ ROUNDS = 5
 
 @pytest.fixture(scope="module")
 def scratch_url(server_url):
-    url = create_database(server_url, "afrobiz_rel_race")
-    migrate.upgrade(url)
-    yield url
-    drop_database(server_url, url)
+    yield from migrated_database(server_url, "afrobiz_rel_race")
 
 
 @pytest.fixture
