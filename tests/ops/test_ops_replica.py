@@ -12,21 +12,17 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from afrobiz.db import migrate
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session
 from afrobiz.directory.models import Business, Category
 from afrobiz.accounts.models import User
-from dbtools import create_database, drop_database
+from dbtools import migrated_database
 from factories.accounts import create_user
 from factories.directory import create_business, create_category
 
 
 @pytest.fixture(scope="session")
 def replica_url(server_url: str):
-    url = create_database(server_url, "afrobiz_replica")
-    migrate.upgrade(url)
-    yield url
-    drop_database(server_url, url)
+    yield from migrated_database(server_url, "afrobiz_replica")
 
 
 @pytest.fixture
