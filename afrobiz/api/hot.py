@@ -13,7 +13,7 @@ Anything unusual takes the ordinary FastAPI route instead, which gives the answe
 document promises: a bearer token (so a bad one is still a 401), a value outside what this
 parser accepts (FastAPI writes the 422 problem), a domain error (NotFound, InvalidInput:
 FastAPI writes the problem), the database away (FastAPI answers 503). So this lane only ever
-answers 200, with the same JSON as the route (tests/api/test_hot_lane.py compares them).
+answers 200, with the same JSON as the route (tests/ops/test_ops_hot_lane.py compares them).
 The routes stay declared in FastAPI: they document the API and serve the fall-backs.
 
 The outer RequestLogMiddleware still wraps this lane (request id, access line, metrics,
@@ -38,15 +38,29 @@ import psycopg
 
 from afrobiz.api.v1.booking import slots_json
 from afrobiz.booking import slots
+from afrobiz.db import deps
 from afrobiz.db.raw import make_pool, reader
 from afrobiz.errors import DomainError
 from afrobiz.search import queries
 from afrobiz.search import suggest as suggestions
-from afrobiz.search.params import MAX_LIMIT, MAX_Q, MAX_RADIUS_KM, SORTS, SearchParams
+from afrobiz.search.params import (
+    DEFAULT_LIMIT,
+    MAX_CURSOR,
+    MAX_FILTER_TEXT,
+    MAX_LIMIT,
+    MAX_PRICE_TEXT,
+    MAX_Q,
+    MAX_RADIUS_KM,
+    SORTS,
+    SUGGEST_LIMIT,
+    SUGGEST_MAX_LIMIT,
+    SUGGEST_MAX_Q,
+    SearchParams,
+)
 
 log = logging.getLogger("afrobiz.hot")
 
-SESSION_COOKIE = b"afrobiz_session"
+SESSION_COOKIE = deps.SESSION_COOKIE.encode()   # as db/deps.replica_allowed reads it
 GZIP_MIN = 500   # as app.py's GZipMiddleware
 JSON_TYPE = b"application/json"
 
@@ -176,15 +190,15 @@ async def search(backend: Backend, params: dict, _match: re.Match, cookie: bool,
     if sort not in SORTS:
         raise Decline
     p = SearchParams(
-        q=text_param(params, "q", MAX_Q), category=text_param(params, "category", 100),
-        region=text_param(params, "region", 100), city=text_param(params, "city", 100),
+        q=text_param(params, "q", MAX_Q), category=text_param(params, "category", MAX_FILTER_TEXT),
+        region=text_param(params, "region", MAX_FILTER_TEXT), city=text_param(params, "city", MAX_FILTER_TEXT),
         lat=float_param(params, "lat", -90, 90), lon=float_param(params, "lon", -180, 180),
         radius_km=float_param(params, "radius_km", 0, MAX_RADIUS_KM, lo_open=True),
         min_rating=float_param(params, "min_rating", 0, 5),
-        price_range=tuple((text_param(params, "price_range", 60) or "").split(",")),
+        price_range=tuple((text_param(params, "price_range", MAX_PRICE_TEXT) or "").split(",")),
         open_now=bool_param(params, "open_now"), verified=bool_param(params, "verified"),
-        bookable=bool_param(params, "bookable"), sort=sort, limit=int_param(params, "limit", 20, 1, MAX_LIMIT),
-        cursor=text_param(params, "cursor", 2000))
+        bookable=bool_param(params, "bookable"), sort=sort, limit=int_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        cursor=text_param(params, "cursor", MAX_CURSOR))
     # A signed-in visitor (session cookie) reads the primary: they see what they just wrote.
     async with backend.reader(primary=cookie) as db:
         result = await queries.search_businesses(db, params=p, secret=secret)
@@ -196,8 +210,8 @@ async def search(backend: Backend, params: dict, _match: re.Match, cookie: bool,
 
 
 async def suggest(backend: Backend, params: dict, _match: re.Match, cookie: bool) -> bytes:
-    q = text_param(params, "q", 100, "")
-    limit = int_param(params, "limit", 8, 1, 20)
+    q = text_param(params, "q", SUGGEST_MAX_Q, "")
+    limit = int_param(params, "limit", SUGGEST_LIMIT, 1, SUGGEST_MAX_LIMIT)
     async with backend.reader(primary=cookie) as db:
         found = await suggestions.suggest(db, q=q, limit=limit)
     return dumps([{"type": s["type"], "name": s["name"], "slug": s["slug"]} for s in found])

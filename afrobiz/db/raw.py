@@ -22,6 +22,7 @@ from functools import lru_cache
 import psycopg
 from psycopg.rows import namedtuple_row
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.sql.elements import TextClause
 
@@ -35,8 +36,6 @@ _DIALECT = PGDialect_psycopg()
 def _compiled(statement: str) -> str:
     """SQLAlchemy's text() ":name" binds in psycopg's "%(name)s" form (it knows "::" casts and
     string literals); compiled once per distinct statement."""
-    from sqlalchemy import text
-
     return str(text(statement).compile(dialect=_DIALECT))
 
 
@@ -113,8 +112,6 @@ async def execute_with_settings(db, settings: dict[str, str], statement: TextCla
     where the settings are transaction-local and put back afterwards."""
     if isinstance(db, RawReader):
         return await db.execute_with(settings, statement, binds)
-    from sqlalchemy import text
-
     for name, value in settings.items():
         await db.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
     result = await db.execute(statement, binds)

@@ -17,6 +17,13 @@ MAX_RADIUS_KM = 100.0
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_Q = 200
+# The query string's other limits, stated once for the route (api/v1/search.py) and the hot
+# lane (api/hot.py): both must accept exactly the same requests.
+MAX_FILTER_TEXT = 100       # category, region, city
+MAX_PRICE_TEXT = 60         # price_range, comma-separated
+MAX_CURSOR = 2000
+SUGGEST_MAX_Q = 100
+SUGGEST_LIMIT, SUGGEST_MAX_LIMIT = 8, 20
 
 
 @dataclass

@@ -13,7 +13,19 @@ from afrobiz.api.deps import Session
 from afrobiz.db.deps import ReadSession
 from afrobiz.search import queries
 from afrobiz.search import suggest as suggestions
-from afrobiz.search.params import MAX_LIMIT, MAX_Q, MAX_RADIUS_KM, SearchParams
+from afrobiz.search.params import (
+    DEFAULT_LIMIT,
+    MAX_CURSOR,
+    MAX_FILTER_TEXT,
+    MAX_LIMIT,
+    MAX_PRICE_TEXT,
+    MAX_Q,
+    MAX_RADIUS_KM,
+    SUGGEST_LIMIT,
+    SUGGEST_MAX_LIMIT,
+    SUGGEST_MAX_Q,
+    SearchParams,
+)
 
 router = APIRouter(tags=["search"])
 
@@ -78,20 +90,20 @@ class Suggestion(BaseModel):
 async def search_businesses(
     request: Request,
     q: str | None = Query(None, max_length=MAX_Q, description="words; \"phrases\", or, -not"),
-    category: str | None = Query(None, max_length=100, description="slug or id; includes subcategories"),
-    region: str | None = Query(None, max_length=100),
-    city: str | None = Query(None, max_length=100),
+    category: str | None = Query(None, max_length=MAX_FILTER_TEXT, description="slug or id; includes subcategories"),
+    region: str | None = Query(None, max_length=MAX_FILTER_TEXT),
+    city: str | None = Query(None, max_length=MAX_FILTER_TEXT),
     lat: float | None = Query(None, ge=-90, le=90),
     lon: float | None = Query(None, ge=-180, le=180),
     radius_km: float | None = Query(None, gt=0, le=MAX_RADIUS_KM, description="default 25 with lat/lon"),
     min_rating: float | None = Query(None, ge=0, le=5),
-    price_range: str | None = Query(None, max_length=60, description="comma-separated"),
+    price_range: str | None = Query(None, max_length=MAX_PRICE_TEXT, description="comma-separated"),
     open_now: bool = False,
     verified: bool = False,
     bookable: bool = Query(False, description="has services that take bookings"),
     sort: Literal["relevance", "distance", "rating", "newest"] = "relevance",
-    limit: int = Query(20, ge=1, le=MAX_LIMIT),
-    cursor: str | None = Query(None, max_length=2000),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(None, max_length=MAX_CURSOR),
     reads: AsyncSession = ReadSession,   # the replica when configured (afrobiz/db/deps.py)
     session: AsyncSession = Session,
 ):
@@ -107,6 +119,7 @@ async def search_businesses(
 
 
 @router.get("/search/suggest", response_model=list[Suggestion], summary="As-you-type suggestions")
-async def suggest(q: str = Query("", max_length=100), limit: int = Query(8, ge=1, le=20),
+async def suggest(q: str = Query("", max_length=SUGGEST_MAX_Q),
+                  limit: int = Query(SUGGEST_LIMIT, ge=1, le=SUGGEST_MAX_LIMIT),
                   session: AsyncSession = ReadSession):
     return await suggestions.suggest(session, q=q, limit=limit)
