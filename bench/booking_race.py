@@ -18,7 +18,6 @@ import os
 import sys
 import tempfile
 import time as clock
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from afrobiz.app import create_app  # noqa: E402
 from afrobiz.config import Settings  # noqa: E402
-from afrobiz.db import migrate  # noqa: E402
+from dbtools import scratch_database  # noqa: E402  (tests/ is on sys.path)
 from afrobiz.db.session import make_engine, make_sessionmaker, system_session  # noqa: E402
 from factories.accounts import create_user  # noqa: E402
 from factories.booking import create_service, set_hours  # noqa: E402
@@ -160,18 +159,10 @@ def main():
     ap.add_argument("--pool", type=int, default=20, help="database connections at most")
     ap.add_argument("--without-constraint", action="store_true")
     args = ap.parse_args()
-    name = f"afrobiz_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = args.server.rsplit("/", 1)[0] + "/" + name
-    try:
-        migrate.upgrade(url)
+    with scratch_database(args.server, "afrobiz_bench") as url:
         print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         solo, trio = asyncio.run(races(url, args))
         asyncio.run(round_trips(url, solo, trio))
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

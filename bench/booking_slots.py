@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from afrobiz.booking import availability as av  # noqa: E402
-from afrobiz.db import migrate  # noqa: E402
+from dbtools import scratch_database  # noqa: E402  (tests/ is on sys.path)
 
 TZ = ZoneInfo(av.DEFAULT_TZ)
 # The busy service: 15-minute slots with 5-minute buffers, two places, two windows a day inside
@@ -357,20 +357,12 @@ def main() -> None:
     slot_maths(args.runs)
     if args.skip_http:
         return
-    name = f"afrobiz_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = args.server.rsplit("/", 1)[0] + "/" + name
-    try:
-        migrate.upgrade(url)
+    with scratch_database(args.server, "afrobiz_bench") as url:
         service, day = seed(url)
         path = f"/api/v1/services/{service}/slots?from={day.isoformat()}"
         n, statements, status = asyncio.run(count_round_trips(url, path))
         print(f"database round trips of one anonymous GET .../slots (HTTP {status}): {n}: {'; '.join(statements)}")
         http_runs(url, service, day, args)
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

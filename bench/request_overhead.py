@@ -25,13 +25,12 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 import booking_slots as bs  # noqa: E402  (seed, uvicorn start/stop, wrk parsing)
-from afrobiz.db import migrate  # noqa: E402
+from dbtools import scratch_database  # noqa: E402  (tests/ is on sys.path)
 
 
 def load_avg() -> str:
@@ -165,12 +164,7 @@ def main() -> None:
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="profile N in-process calls per path")
     args = ap.parse_args()
     print(f"app from {args.app_root}; load average at start: {load_avg()} on {os.cpu_count()} CPUs")
-    name = f"afrobiz_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = args.server.rsplit("/", 1)[0] + "/" + name
-    try:
-        migrate.upgrade(url)
+    with scratch_database(args.server, "afrobiz_bench") as url:
         service, day = bs.seed(url)
         targets = paths(service, day)
         if args.only:
@@ -179,9 +173,6 @@ def main() -> None:
             asyncio.run(profile(url, targets, args.profile, args.app_root))
         else:
             http_runs(url, targets, args)
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"load average at end: {load_avg()}")
 
 

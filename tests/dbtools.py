@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 
@@ -23,17 +25,27 @@ def drop_database(server_url: str, url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def migrated_database(server_url: str, prefix: str):
-    """A fixture body: a scratch database migrated to head, dropped afterwards. For tests
-    whose data must be committed (races, the app's own connections):
+@contextmanager
+def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A scratch database migrated to head, dropped afterwards (also when migrating fails).
+    For tests whose data must be committed (races, the app's own connections) and for the
+    benchmarks under bench/."""
+    from afrobiz.db import migrate
+
+    url = create_database(server_url, prefix)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        drop_database(server_url, url)
+
+
+def migrated_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A fixture body over scratch_database:
 
         @pytest.fixture(scope="module")
         def race_url(server_url):
             yield from migrated_database(server_url, "afrobiz_race")
     """
-    from afrobiz.db import migrate
-
-    url = create_database(server_url, prefix)
-    migrate.upgrade(url)
-    yield url
-    drop_database(server_url, url)
+    with scratch_database(server_url, prefix) as url:
+        yield url
