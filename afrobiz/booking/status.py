@@ -172,6 +172,8 @@ async def _tell_other_party(session: AsyncSession, booking: Booking, business: B
             await notify(session, user_id=business.owner_id, type=kind, title=title,
                          message=message or f"{booking.customer_name} cancelled {when}." + (f" Reason: {reason}" if reason else ""),
                          data=data)
+        if new_status is S.CANCELLED and message is None:
+            await _confirm_own_cancellation(session, booking, business, when, title, data)
         return
     text = message or {S.CONFIRMED: f"{business.name} confirmed your booking on {when}.",
                        S.CANCELLED: f"{business.name} cancelled your booking on {when}."
@@ -181,6 +183,20 @@ async def _tell_other_party(session: AsyncSession, booking: Booking, business: B
     else:
         await notify_guest(session, booking_id=booking.id, email=booking.customer_email,
                            phone=booking.customer_phone, title=title, message=text, type=kind)
+
+
+async def _confirm_own_cancellation(session: AsyncSession, booking: Booking, business: Business, when: str,
+                                    title: str, data: dict) -> None:
+    """The customer who cancelled gets it in writing, with the cancelled .ics so the
+    appointment leaves their calendar: by their chosen channels, or for a guest by e-mail
+    (a guest who cancelled by text already had the answer by text, sms_inbound)."""
+    text = f"You cancelled your booking at {business.name} on {when}. {business.name} has been told."
+    kind = NotificationType.BOOKING_CANCELLED
+    if booking.customer_id:
+        await notify(session, user_id=booking.customer_id, type=kind, title=title, message=text, data=data)
+    elif booking.customer_email:
+        await notify_guest(session, booking_id=booking.id, email=booking.customer_email, title=title,
+                           message=text, type=kind)
 
 
 async def reschedule_booking(session: AsyncSession, *, booking_id: uuid.UUID, user: User, booking_date: date,

@@ -363,3 +363,22 @@ async def test_a_guests_sms_cancel_goes_through_cancel_as_guest(client, db, shop
     assert await db.scalar(select(Notification).where(Notification.user_id == owner.id)) is not None
     stored = await db.scalar(select(Booking.status).where(Booking.id == booking.id))
     assert stored == "cancelled"
+
+
+async def test_a_guest_who_cancels_by_text_gets_the_cancelled_ics_by_email(db, shop, mail_settings, smtp):
+    owner, _, service = shop
+    local, phone = a_phone()
+    with_mail = await create_booking(db, service=service, day=_day(), at=time(9), status="confirmed",
+                                     customer_phone=local, customer_email="tjeripo@example.na")
+    await cancel_as_guest(db, booking=with_mail, reason="Cannot come")
+    queued = await jobs(db, "notifications.send_guest")
+    assert [j["args"]["channel"] for j in queued] == ["email"]     # the text was answered by text
+    assert await run_guest_jobs(db, mail_settings) == 1
+    (mail,) = smtp.inbox.messages
+    assert mail["To"] == "tjeripo@example.na"
+    assert mail["Subject"] == f"Booking {with_mail.booking_number} cancelled"
+    assert "You cancelled your booking at" in plain(mail) and "STATUS:CANCELLED" in ics_of(mail)
+    phone_only = await create_booking(db, service=service, day=_day(), at=time(11), status="confirmed",
+                                      customer_phone=local)
+    await cancel_as_guest(db, booking=phone_only, reason=None)
+    assert await jobs(db, "notifications.send_guest") == []

@@ -96,3 +96,23 @@ def test_email_wording_goes_through_the_readers_language():
                                         settings_link="https://x/", opt_out=False, lang="zz")
     assert plain.startswith("Hello Ndapewa,") and '<html lang="zz">' in page
     assert messages.translator("en")("Kind regards,") == "Kind regards,"
+
+
+async def test_a_customer_who_cancels_gets_it_in_writing_with_the_cancelled_ics(db, smtp, tmp_path):
+    owner = await create_user(db, role="business_owner")
+    customer = await create_user(db, email="selma@example.na")
+    business = await create_business(db, owner=owner, name="Oshakati Auto Fix")
+    service = await create_service(db, business=business)
+    booking = await create_booking(db, service=service, day=(datetime.now(UTC) + timedelta(days=6)).date(),
+                                   at=time(10), customer=customer, status="confirmed")
+    await set_identity(db, customer.id, "customer")
+    await change_status(db, booking_id=booking.id, user=customer, new_status=BookingStatus.CANCELLED,
+                        reason="Car fixed")
+    await set_identity(db, None, "system")
+    (note,) = await _mail_of(db, customer, _settings(tmp_path, smtp.url), smtp)
+    assert note.type == "booking_cancelled" and note.data["booking_id"] == str(booking.id)
+    assert note.message.startswith("You cancelled your booking at Oshakati Auto Fix on ")
+    (mail,) = smtp.inbox.messages
+    assert mail["To"] == "selma@example.na" and mail["Subject"] == f"Booking {booking.booking_number} cancelled"
+    ics = _ics(mail)
+    assert ics and "STATUS:CANCELLED" in ics and f"UID:{booking.id}@afrobiz.na" in ics
