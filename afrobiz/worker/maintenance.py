@@ -1,4 +1,5 @@
-"""Database upkeep the worker runs: partitions ahead of time, and the view-log retention."""
+"""Database upkeep the worker runs: partitions ahead of time, the view-log retention, and
+forgetting expired sessions and idempotency keys."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -30,3 +31,14 @@ async def purge_view_logs(session: AsyncSession, *, now: datetime) -> dict[str, 
     deleted = await session.execute(text("DELETE FROM business_views WHERE viewed_at < :cutoff"),
                                     {"cutoff": now - VIEW_RETENTION})
     return {"ip_cleared": cleared.rowcount or 0, "deleted": deleted.rowcount or 0}
+
+
+async def purge_expired(session: AsyncSession, *, now: datetime) -> dict[str, int]:
+    """Delete sessions and idempotency keys past their expires_at: neither is ever read again
+    (a login checks expiry, a retried POST with an expired key counts as new), and a session
+    row holds the user's IP address and device. Each table has an index on expires_at."""
+    counts = {}
+    for table in ("user_sessions", "idempotency_keys"):
+        result = await session.execute(text(f"DELETE FROM {table} WHERE expires_at < :now"), {"now": now})
+        counts[table] = result.rowcount or 0
+    return counts

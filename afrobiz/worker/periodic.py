@@ -5,7 +5,6 @@ row in procrastinate_periodic_defers), and each task is itself safe to run twice
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import UTC, datetime
 
@@ -64,18 +63,18 @@ async def purge_view_logs(timestamp: int) -> dict[str, int]:
         return await maintenance.purge_view_logs(session, now=_now())
 
 
+@app.periodic(cron="25 0 * * *", periodic_id="expired")
+@app.task(name="accounts.purge_expired", queue="periodic")
+async def purge_expired(timestamp: int) -> dict[str, int]:
+    async with job_session() as session:
+        return await maintenance.purge_expired(session, now=_now())
+
+
 @app.periodic(cron="30 0 * * *", periodic_id="analytics_rollup")
 @app.task(name="analytics.rollup", queue="periodic")
-async def analytics_rollup(timestamp: int) -> bool:
-    """The analytics domain's daily roll-up: runs `afrobiz.analytics.jobs.rollup(session, now=…)`
-    when that exists (the analytics work provides it); until then a no-op."""
-    try:
-        module = importlib.import_module("afrobiz.analytics.jobs")
-    except ModuleNotFoundError:
-        return False
-    rollup = getattr(module, "rollup", None)
-    if rollup is None:
-        return False
+async def analytics_rollup(timestamp: int) -> list[str]:
+    """Roll up every missed day up to yesterday (analytics.jobs.rollup); returns those days."""
+    from afrobiz.analytics.jobs import rollup
+
     async with job_session() as session:
-        await rollup(session, now=_now())
-    return True
+        return [day.isoformat() for day in await rollup(session, now=_now())]

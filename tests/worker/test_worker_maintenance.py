@@ -30,6 +30,28 @@ async def test_view_logs_forget_ips_after_30_days_and_rows_after_a_year(db):
     assert left == {views["fresh"].id: ip_address("196.44.1.2"), views["month_old"].id: None}
 
 
+async def test_expired_sessions_and_idempotency_keys_are_forgotten(db):
+    from afrobiz.accounts.models import UserSession
+    from afrobiz.db.session import set_identity
+    from afrobiz.payments.models import IdempotencyKey
+
+    user = await create_user(db)
+    rows = {}
+    for name, hours in (("expired", -1), ("live", 1)):
+        rows[name] = (
+            UserSession(user_id=user.id, token_hash=name.encode().ljust(32, b"-"), expires_at=NOW + timedelta(hours=hours)),
+            IdempotencyKey(key=f"key-{name}", user_id=user.id, scope="bookings.create", request_hash="0" * 64,
+                           expires_at=NOW + timedelta(hours=hours)))
+        db.add_all(rows[name])
+    await db.flush()
+    await set_identity(db, None, "system")               # as the worker's job_session
+    counts = await maintenance.purge_expired(db, now=NOW)
+    assert counts["user_sessions"] >= 1 and counts["idempotency_keys"] >= 1
+    left_sessions = set(await db.scalars(select(UserSession.id).where(UserSession.user_id == user.id)))
+    left_keys = set(await db.scalars(select(IdempotencyKey.id).where(IdempotencyKey.user_id == user.id)))
+    assert left_sessions == {rows["live"][0].id} and left_keys == {rows["live"][1].id}
+
+
 async def test_partitions_are_created_ahead(database_url):
     await maintenance.ensure_partitions(database_url)        # safe to run again and again
     assert await maintenance.ensure_partitions(database_url) == []
@@ -44,4 +66,5 @@ def test_the_schedule_has_every_periodic_job():
     scheduled = {p.task.name for p in app.periodic_registry.periodic_tasks.values()}
     assert scheduled == {"bookings.send_reminders", "bookings.send_follow_ups", "bookings.expire_pending",
                               "db.ensure_partitions", "engagement.purge_view_logs", "analytics.rollup",
+                         "accounts.purge_expired",
                          "payments.release_unpaid"}
