@@ -89,7 +89,7 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
         binds |= {"tsq": tsq, "qname": p.q}
         plan.where.append("b.search_document @@ CAST(:tsq AS tsquery)")
     if p.has_place:
-        binds |= {"lat": p.lat, "lon": p.lon, "max_chord": sql.chord_for_km(p.radius_km)}
+        binds |= {"lat": p.lat, "lon": p.lon, "max_chord": sql.chord_for_km(p.radius_km)} | sql.center_binds(p.lat, p.lon)
         if has_text:
             cells = sql.covering_cells(p.lat, p.lon, p.radius_km)
             geo = sql.cell_words_query(tsq, cells) if cells[0].startswith("~f") else None

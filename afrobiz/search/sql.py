@@ -30,16 +30,26 @@ CENTER = "search_geo_point(CAST(:lat AS float8), CAST(:lon AS float8))"
 CHORD = f"({POINT} <-> {CENTER})"
 
 
+def center_binds(lat: float, lon: float) -> dict[str, float]:
+    """The centre as a unit-sphere point (:cx, :cy, :cz) for FAST_CHORD, computed here once.
+
+    Why not in SQL: the lane's statements are prepared (psycopg, after five runs), and under
+    PostgreSQL's generic plan an expression of parameters is no longer folded to a constant,
+    so cos(radians($4)) and its kin ran again on every matching row (2 us a row, a third of
+    a text + near-me search). The same expressions as search_geo_point in the same float
+    arithmetic (libm's cos and sin; pi/180 as radians() uses it), so the chord stays
+    bit-identical to the cube's (tests/search/test_search_grid.py)."""
+    rlat, rlon = math.radians(lat), math.radians(lon)
+    return {"cx": math.cos(rlat) * math.cos(rlon), "cy": math.cos(rlat) * math.sin(rlon), "cz": math.sin(rlat)}
+
+
 def _fast_chord() -> str:
     """CHORD for search_entries b from its stored unit-sphere coordinates (migration 0017):
-    plain float arithmetic instead of NUMERIC conversions, trigonometry and a cube per row.
-    The same expressions as search_geo_point, squared and summed in the order cube's <->
-    sums them, so the value is bit-identical (the centre folds to constants when planned)."""
-    lat, lon = "CAST(:lat AS float8)", "CAST(:lon AS float8)"
-    axes = (("geo_x", f"cos(radians({lat})) * cos(radians({lon}))"),
-            ("geo_y", f"cos(radians({lat})) * sin(radians({lon}))"),
-            ("geo_z", f"sin(radians({lat}))"))
-    return "sqrt(" + " + ".join(f"(b.{col} - ({c})) * (b.{col} - ({c}))" for col, c in axes) + ")"
+    plain float arithmetic instead of NUMERIC conversions, trigonometry and a cube per row,
+    summed in the order cube's <-> sums them, so the value is bit-identical."""
+    axes = (("geo_x", ":cx"), ("geo_y", ":cy"), ("geo_z", ":cz"))
+    return "sqrt(" + " + ".join(f"(b.{col} - CAST({c} AS float8)) * (b.{col} - CAST({c} AS float8))"
+                                for col, c in axes) + ")"
 
 
 FAST_CHORD = _fast_chord()
@@ -50,7 +60,10 @@ BAYES = (f"((b.review_count * b.average_rating + {PRIOR_N} * {PRIOR_MEAN}) "
 BASE = "b.base_score"
 FEATURED = "(b.is_featured AND (b.featured_until IS NULL OR b.featured_until > :now))"
 RANK = "ts_rank('{0.1, 0.2, 0.4, 1.0}', b.search_document, CAST(:tsq AS tsquery))"
-EXACT_NAME = "(b.name_key = lower(immutable_unaccent(:qname)))"   # name_key: migration 0015
+# name_key: migration 0015. The words' key in a sub-select: an InitPlan, computed once per
+# statement even under a generic plan, where an expression of parameters is not folded and
+# unaccent would run again on every match.
+EXACT_NAME = "(b.name_key = (SELECT lower(immutable_unaccent(:qname))))"
 
 
 def chord_for_km(km: float) -> float:
@@ -160,7 +173,7 @@ def filters(plan: Plan, *, category_ids, region, city, min_rating, price_range, 
         w.append("b.region = :region")
         plan.binds["region"] = region
     if city:
-        w.append("lower(immutable_unaccent(b.city)) = lower(immutable_unaccent(:city))")
+        w.append("lower(immutable_unaccent(b.city)) = (SELECT lower(immutable_unaccent(:city)))")   # once, as EXACT_NAME
         plan.binds["city"] = city
     if min_rating:
         w.append("b.average_rating >= :min_rating")
