@@ -30,3 +30,15 @@ def test_upgrade_downgrade_upgrade(server_url):
         assert user_tables(url) == full
     finally:
         drop_database(server_url, url)
+
+
+def test_search_gin_indexes_keep_a_short_pending_list(database_url):
+    """Migration 0019: every search reads a GIN index's whole pending list, so it is capped
+    at 256 kB on the indexes searches read (PostgreSQL's default is 4 MB)."""
+    with psycopg.connect(database_url) as conn:
+        rows = dict(conn.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+            "WHERE a.amname = 'gin' AND c.relnamespace = 'public'::regnamespace").fetchall())
+    for index in ("idx_search_entries_document", "idx_search_entries_geo_words", "idx_search_words_trgm",
+                  "idx_businesses_search", "idx_businesses_name_trgm"):
+        assert rows[index] == ["gin_pending_list_limit=256"], index
