@@ -363,12 +363,15 @@ NAIVE_RANK = """SELECT id::text, ts_rank(naive_doc, plainto_tsquery('english', %
 def overlap(url: str, mix, bodies) -> None:
     """Top-20 overlap, ours (relevance, through the API) vs naive (ts_rank), text + near-me.
 
-    Two figures. The plain one is |ours & naive| / 20. But the naive order has huge ties
-    (every "braids" salon in Windhoek has the same ts_rank), so which 20 it returns among
-    thousands of equals is arbitrary, and the plain overlap measures that arbitrariness. The
-    tie-aware one counts one of our results as agreeing when the naive query ranks it at
-    least as high as its own 20th result: it would be an equally valid naive top 20."""
-    plain, tie_aware = [], []
+    Two figures, each over min(|ours|, |naive|) (the naive page may hold fewer than 20). The
+    plain one counts the ids both return. But the naive order has huge ties (every "braids"
+    salon in Windhoek has the same ts_rank), so which 20 it returns among thousands of
+    equals is arbitrary, and the plain overlap measures that arbitrariness. The tie-aware one
+    counts one of our results as agreeing when the naive query would return it and ranks it
+    at least as high as its own last result: it could stand in an equally valid naive top 20.
+    Queries the naive one finds nothing for (the word is only in a category name, which its
+    document lacks) are counted apart."""
+    plain, tie_aware, naive_empty = [], [], 0
     with psycopg.connect(url) as conn:
         for (kind, p), body in zip(mix, bodies, strict=True):
             if kind != "text_near":
@@ -376,13 +379,20 @@ def overlap(url: str, mix, bodies) -> None:
             naive = conn.execute(NAIVE["text_near"].replace("SELECT id FROM", "SELECT id::text, "
                                  "ts_rank(naive_doc, plainto_tsquery('english', %(q)s)) FROM"), p).fetchall()
             ours = [i["id"] for i in body["items"]]
-            if not naive and not ours:
+            if not naive:
+                naive_empty += bool(ours)
                 continue
-            n = max(len(naive), len(ours))
+            if not ours:
+                plain.append(0.0)
+                tie_aware.append(0.0)
+                continue
+            n = min(len(naive), len(ours))
             plain.append(len({r[0] for r in naive} & set(ours)) / n)
             floor = min((r[1] for r in naive), default=float("inf"))
             ranks = dict(conn.execute(NAIVE_RANK, p | {"ids": ours}).fetchall())
-            tie_aware.append(sum(1 for i in ours if ranks.get(i, -1) >= floor) / n)
+            tie_aware.append(min(1.0, sum(1 for i in ours if ranks.get(i, -1) >= floor) / n))
+    if naive_empty:
+        log(f"\n{naive_empty} text + near-me queries: the naive query finds nothing, ours finds results")
     if plain:
         for label, xs in (("plain", plain), ("tie-aware", tie_aware)):
             log(f"\ntop-20 overlap ours vs naive ({label}), {len(xs)} text + near-me queries: "
