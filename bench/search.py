@@ -13,7 +13,7 @@ mix of queries (text + near me, category + nearest, filters + open now, a typo, 
               it uses its indexes: the fair version of "just use PostgreSQL".
   ours SQL    pgbench, 2 clients: the exact statements the API sends for each request of the
               mix (captured from an in-process request through the hot lane, api/hot.py), on
-              connections set up as the lane's are: application role (RLS on), anonymous, no JIT.
+              connections set up as the lane's are: application role (RLS on), anonymous, no JIT, no parallel workers.
   ours HTTP   wrk (a separate C process) against uvicorn with 1 and 2 workers, cycling the
               same mix; plus a 1-client latency run per kind (p50/p99 per kind).
 
@@ -437,12 +437,13 @@ def main() -> None:
     qps, samples = pgbench(url, naive_scripts, kinds, seconds=args.seconds, clients=args.clients)
     record(f"naive SQL, pgbench {args.clients} clients", qps, samples)
     naive_qps = qps
-    # As the hot lane's connections are set up (db/raw.py): app role, UTC, no JIT, anonymous;
+    # As the hot lane's connections are set up (db/raw.py): app role, UTC, no JIT, no parallel
+    # workers, anonymous;
     # each statement in autocommit as the lane sends it.
     ours_scripts = ["".join(s + ";\n" for s in ss) for ss in scripts]
     qps, samples = pgbench(url, ours_scripts, kinds, seconds=args.seconds, clients=args.clients,
-                           options="-c role=afrobiz_app -c TimeZone=UTC -c jit=off -c app.role=anonymous "
-                                   "-c app.user_id=")
+                           options="-c role=afrobiz_app -c TimeZone=UTC -c jit=off -c max_parallel_workers_per_gather=0 "
+                                   "-c app.role=anonymous -c app.user_id=")
     record(f"ours SQL, pgbench {args.clients} clients", qps, samples)
     ours_qps = qps
 

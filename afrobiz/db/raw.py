@@ -129,6 +129,9 @@ async def _configure(conn: psycopg.AsyncConnection) -> None:
     # 10 ms statement (search/queries.py), and settings made per statement would not last
     # past it on an autocommit connection.
     await conn.execute("SET jit = off")
+    # Nor parallel workers: starting them cost a text search at a million listings 4-5 ms,
+    # more than most of them take, and concurrent requests leave no core idle for them.
+    await conn.execute("SET max_parallel_workers_per_gather = 0")
     await conn.execute("SELECT set_config('app.user_id', '', false) AS u, set_config('app.role', 'anonymous', false) AS r")
 
 

@@ -160,11 +160,16 @@ def _facets(rows: list[dict]) -> tuple[dict, int]:
     return {"category": categories, "region": regions, "price_range": prices}, total
 
 
-# set_config: no JIT for the rest of this (read-only) transaction. A search that scores a
-# few thousand rows is estimated above jit_above_cost, and compiling its expressions took
-# 70-120 ms of a 10 ms statement (filters + open now, EXPLAIN ANALYZE at 100k).
+# set_config: no JIT and no parallel workers for the rest of this (read-only) transaction.
+# A search that scores a few thousand rows is estimated above jit_above_cost, and compiling
+# its expressions took 70-120 ms of a 10 ms statement (filters + open now, EXPLAIN ANALYZE
+# at 100k). At a million listings the planner also starts two parallel workers for a text
+# search: launching them cost 4-5 ms even when nothing matched, and under concurrent
+# searches there is no idle core for them. The hot lane's connections have both off for
+# the session (db/raw.py).
 _PREPARE = text("""
     SELECT set_config('jit', 'off', true) AS jit,
+           set_config('max_parallel_workers_per_gather', '0', true) AS parallel,
            (WITH RECURSIVE tree AS (
               SELECT id FROM categories WHERE (id = :cid OR slug = :slug) AND is_active
               UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id WHERE c.is_active)

@@ -153,8 +153,9 @@ async def test_planner_settings_last_one_statement_only(client, world):
     assert [i["name"] for i in r.json()["items"]][:2] == ["Klein Windhoek Braids & Nails", "Olympia Hair Braids"]
     async with pools.primary.connection() as conn:   # the pool's only connection so far
         row = await (await conn.execute("SELECT current_setting('enable_bitmapscan') AS b, current_setting('jit') AS j,"
+                                        " current_setting('max_parallel_workers_per_gather') AS p,"
                                         " current_setting('app.role') AS r, current_user")).fetchone()
-    assert tuple(row) == ("on", "off", "anonymous", "afrobiz_app")
+    assert tuple(row) == ("on", "off", "0", "anonymous", "afrobiz_app")
 
 
 async def test_search_pages_by_cursor_in_the_lane(client, world):

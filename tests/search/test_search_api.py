@@ -200,3 +200,20 @@ async def test_changes_show_at_once(world, search, db):
     world.clinic.category_id = cat.id
     await db.flush()
     assert names(await search(q="tattoo")) == ["Eros Auto Clinic"]
+
+
+async def test_a_search_transaction_runs_without_jit_or_parallel_workers(world, db):
+    """On the ordinary (SQLAlchemy) path the search's first statement switches both off for
+    its transaction: JIT compiling and starting parallel workers each cost more than the
+    search itself (search/queries.py _PREPARE); the hot lane's connections have them off."""
+    from sqlalchemy import text
+
+    from afrobiz.search.params import SearchParams
+    from afrobiz.search.queries import search_businesses
+
+    result = await search_businesses(db, params=SearchParams(q="braids", lat=-22.56, lon=17.07, radius_km=10),
+                                     secret="s" * 32)
+    assert result.items
+    row = (await db.execute(text("SELECT current_setting('jit') AS j, "
+                                 "current_setting('max_parallel_workers_per_gather') AS p"))).one()
+    assert (row.j, row.p) == ("off", "0")
