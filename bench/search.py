@@ -8,12 +8,14 @@ there, adds the naive baseline's generated tsvector and indexes, and then measur
 mix of queries (text + near me, category + nearest, filters + open now, a typo, suggest):
 
   naive SQL   pgbench, 2 clients: plainto_tsquery on a generated tsvector, earth_box +
-              earth_distance radius, ts_rank ordering; category + earth_distance ordering;
-              trigram (%, word_similarity) autocomplete. Runs as the table owner (no RLS), so
-              it uses its indexes: the fair version of "just use PostgreSQL".
+              earth_distance radius, ts_rank ordering; category + nearest by the cube
+              distance (<->, earth_distance's order, so the earth GiST index walks nearest
+              first); trigram (%, word_similarity) autocomplete. Runs as the table owner (no
+              RLS), so it uses its indexes: the fair version of "just use PostgreSQL".
   ours SQL    pgbench, 2 clients: the exact statements the API sends for each request of the
               mix (captured from an in-process request through the hot lane, api/hot.py), on
-              connections set up as the lane's are: application role (RLS on), anonymous, no JIT, no parallel workers.
+              connections set up as the lane's are: application role (RLS on), anonymous, no
+              JIT, no parallel workers.
   ours HTTP   wrk (a separate C process) against uvicorn with 1 and 2 workers, cycling the
               same mix; plus a 1-client latency run per kind (p50/p99 per kind).
 
@@ -67,7 +69,7 @@ NAIVE = {
     "cat_nearest": """SELECT b.id FROM businesses b JOIN categories c ON c.id = b.category_id
         WHERE b.status = 'active' AND c.slug = %(category)s
         AND earth_box(ll_to_earth(%(lat)s, %(lon)s), 25000) @> ll_to_earth(latitude::float8, longitude::float8)
-        ORDER BY earth_distance(ll_to_earth(%(lat)s, %(lon)s), ll_to_earth(latitude::float8, longitude::float8))
+        ORDER BY ll_to_earth(latitude::float8, longitude::float8) <-> ll_to_earth(%(lat)s, %(lon)s)
         LIMIT 20""",
     "filters": """SELECT b.id FROM businesses b JOIN categories c ON c.id = b.category_id
         WHERE b.status = 'active' AND c.slug = %(category)s AND b.region = %(region)s AND b.average_rating >= 4
