@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from typing import Annotated
 
 import typer
@@ -39,8 +40,19 @@ def _serve(url: str, host: str, port: int, workers: int) -> None:
     settings = get_settings()
     # Our log format (AFROBIZ_LOG_FORMAT) for uvicorn's lines too, not its own config.
     configure_logging(settings.effective_log_format, settings.log_level)
-    uvicorn.run("afrobiz.asgi:app", host=host, port=port, workers=workers, proxy_headers=False,
-                log_config=None, log_level=settings.log_level.lower())
+    # SIGTERM (a service manager, `docker stop`): uvicorn shuts down gently, then raises the
+    # signal again with the handler it found. Python's default would end the process on the
+    # spot, skipping the `with` that stops the embedded database; this one unwinds it.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        uvicorn.run("afrobiz.asgi:app", host=host, port=port, workers=workers, proxy_headers=False,
+                    log_config=None, log_level=settings.log_level.lower())
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @app.command()

@@ -104,3 +104,37 @@ def test_exiting_process_stops_its_server(data_root: Path) -> None:
     assert_stopped(data_dir, int(out.stdout))
     log = (data_dir / "server.log").read_text()
     assert "received fast shutdown request" in log and "database system is shut down" in log
+
+
+def test_serve_stopped_by_sigterm_stops_its_server(data_root: Path) -> None:
+    """`afrobiz serve` (and `demo`) on the embedded database, stopped the way a service
+    manager or `docker stop` stops it: SIGTERM. uvicorn shuts down gently, then raises the
+    signal again; the database must still be stopped, not left running."""
+    import signal
+    import time
+
+    data = data_root / "sigterm"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        web_port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AFROBIZ_")} | {
+        "AFROBIZ_DATA_DIR": str(data), "AFROBIZ_SECRET_KEY": "sigterm-test-secret-key-0123456789",
+        "AFROBIZ_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "afrobiz.cli", "serve", "--port", str(web_port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", web_port), timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+                time.sleep(0.3)
+        pg_port = int((data / "postgres" / "afrobiz.port").read_text())
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert_stopped(data / "postgres", pg_port)
