@@ -1,4 +1,5 @@
-"""The search domain's tables (migration 0004): the search index and the word list."""
+"""The search domain's tables: the search index and the word list (migration 0004), name words
+(0015) and word postings (0020)."""
 from __future__ import annotations
 
 import uuid
@@ -12,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     Numeric,
+    REAL,
     String,
     Text,
     Uuid,
@@ -73,3 +75,25 @@ class SearchNameWord(Base):
     word: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
     business_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("search_entries.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SearchPosting(Base):
+    """A word of a located search entry tagged with its 0.1-degree cell, with what a one-word
+    search near a place ranks, filters and counts on (migration 0020), kept by triggers on
+    search_entries; read-only here. No foreign key: deleted by (token, business) with its entry."""
+
+    __tablename__ = "search_postings"
+
+    token: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
+    business_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    rank: Mapped[float] = mapped_column(REAL, nullable=False)
+    category_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    subcategory_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    region: Mapped[str | None] = mapped_column(String(100))
+    price_range: Mapped[PriceRange | None] = mapped_column(price_range_enum)
+    base_score: Mapped[float | None] = mapped_column(Double)
+    is_featured: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    featured_until: Mapped[datetime | None] = mapped_column(TIMESTAMP(timezone=True))
+    geo_x: Mapped[float] = mapped_column(Double, nullable=False)
+    geo_y: Mapped[float] = mapped_column(Double, nullable=False)
+    geo_z: Mapped[float] = mapped_column(Double, nullable=False)

@@ -71,19 +71,27 @@ async def search_businesses(session: AsyncSession, *, params: SearchParams, secr
     return result
 
 
+def _postings_word(p: SearchParams, tsq: str | None) -> tuple[str, bool] | None:
+    """The word, when this search can read search_postings (migration 0020): one word (or
+    prefix) near a place, within MAX_FINE_CELLS cells, ranked by relevance or distance, and
+    filtered at most by what a posting carries (category, region, price range)."""
+    if not (tsq and p.has_place and p.sort in ("relevance", "distance")):
+        return None
+    if p.city or p.min_rating or p.open_now or p.verified or p.bookable:
+        return None
+    return sql.one_word(tsq)
+
+
 async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category_ids, now: datetime,
-               after: dict | None) -> SearchResult:
+               after: dict | None, *, postings: bool = True) -> SearchResult:
+    word = _postings_word(p, tsq) if postings else None
+    cells = sql.covering_cells(p.lat, p.lon, p.radius_km) if word else []
+    if word and cells[0].startswith("~f"):
+        return await _run_postings(session, p, tsq, word, cells, category_ids, now, after)
     plan = sql.Plan()
     sql.filters(plan, category_ids=category_ids, region=p.region, city=p.city, min_rating=p.min_rating,
                 price_range=p.price_range, open_now=p.open_now, verified=p.verified, bookable=p.bookable)
-    local = now.astimezone(TZ)
-    binds = plan.binds | {
-        "now": now, "lim": p.limit + 1, "t": local.time().replace(tzinfo=None),
-        "dow": (local.weekday() + 1) % 7, "pdow": local.weekday() % 7,   # 0 = Sunday
-        "today": local.date(), "yesterday": local.date() - timedelta(days=1),
-        "mow": _moment_of_week(local)}
-    if after:
-        binds |= {"ck": float(after["k"]), "cid": str(after["id"])}
+    binds = plan.binds | _clock_binds(p, now, after)
     has_text = bool(tsq)
     if has_text:
         binds |= {"tsq": tsq, "qname": p.q}
@@ -124,6 +132,40 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
         row = (await execute_with_settings(session, {"enable_bitmapscan": "off"}, text(statement), binds)).one()
     else:
         row = (await session.execute(text(statement), binds)).one()
+    return _result(p, row)
+
+
+async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: tuple[str, bool],
+                        cells: list[str], category_ids, now: datetime, after: dict | None) -> SearchResult:
+    """_run for one word near a place, from search_postings (migration 0020)."""
+    plan = sql.Plan()
+    sql.filters(plan, category_ids=category_ids, region=p.region, city=None, min_rating=None,
+                price_range=p.price_range, open_now=False, verified=False, bookable=False)
+    plan.where.append(f"{sql.FAST_CHORD} <= :max_chord")
+    lo, hi = sql.posting_ranges(*word, cells)
+    binds = plan.binds | _clock_binds(p, now, after) | sql.center_binds(p.lat, p.lon) | {
+        "lo": lo, "hi": hi, "tsq": tsq, "qname": p.q, "lat": p.lat, "lon": p.lon,
+        "max_chord": sql.chord_for_km(p.radius_km)}
+    statement = sql.scored_sql(plan, sort=p.sort, has_text=True, has_place=True, after=after is not None,
+                               postings=True)
+    return _result(p, (await session.execute(text(statement), binds)).one())
+
+
+def _clock_binds(p: SearchParams, now: datetime, after: dict | None) -> dict:
+    """The page size, the moment (for featured and open now, in Windhoek time) and the cursor."""
+    local = now.astimezone(TZ)
+    binds = {
+        "now": now, "lim": p.limit + 1, "t": local.time().replace(tzinfo=None),
+        "dow": (local.weekday() + 1) % 7, "pdow": local.weekday() % 7,   # 0 = Sunday
+        "today": local.date(), "yesterday": local.date() - timedelta(days=1),
+        "mow": _moment_of_week(local)}
+    if after:
+        binds |= {"ck": float(after["k"]), "cid": str(after["id"])}
+    return binds
+
+
+def _result(p: SearchParams, row) -> SearchResult:
+    """The page (without its sort keys), the next cursor's position and the facets."""
     items, facets_rows = row.items, row.facets
     next_cursor = None
     if len(items) > p.limit:

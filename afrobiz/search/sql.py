@@ -9,6 +9,8 @@ read from businesses by id. Two plans:
   index of words tagged with their 0.1-degree cell (GEO_WORDS, migration 0017), or for a
   wide radius through the document's 1-degree cell lexemes; the exact distance is the chord
   between unit-sphere points, from stored float8 coordinates (FAST_CHORD).
+  One word near a place reads search_postings instead (migration 0020): per covering cell
+  one range of its primary key, index-only, so a match costs no visit to search_entries.
 - "nearest": no words but a place: a KNN walk of a GiST index, nearest first, that stops
   after one page (no facets: counting everything within the radius is the scan it avoids);
   with a category, of the (category, point) GiST indexes.
@@ -132,6 +134,66 @@ def cell_words_query(tsq: str, cells: list[str]) -> str | None:
     return " | ".join(parts)
 
 
+_ONE_WORD = re.compile(r"^'((?:[^'\\]|''|\\.)*)'(:\*)?$")
+# Above every character a lexeme can hold (U+10FFFF is a noncharacter), so [word, word + TOP)
+# in byte order is exactly the tokens that start with word.
+TOP = "\U0010ffff"
+
+
+def one_word(tsq: str) -> tuple[str, bool] | None:
+    """The lexeme of a tsquery that is one word (its text form 'salon' or 'salon':*) and
+    whether it is a prefix; None for anything else (phrases, and, or, not, weights)."""
+    m = _ONE_WORD.match(tsq)
+    if not m:
+        return None
+    lexeme = re.sub(r"''|\\(.)", lambda x: x.group(1) or "'", m.group(1))
+    return lexeme, bool(m.group(2))
+
+
+def posting_ranges(lexeme: str, prefix: bool, cells: list[str]) -> tuple[list[str], list[str]]:
+    """Per cell the [lo, hi) range of search_postings tokens ('~f674x1970~salon', 0020) that
+    hold the word: the one token, or every token the prefix starts."""
+    lo = [f"{cell}~{lexeme}" for cell in cells]
+    return lo, [t + (TOP if prefix else "\x01") for t in lo]
+
+
+_RANGES = "unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) r(lo, hi)"
+_IN_RANGE = 'p.token >= r.lo COLLATE "C" AND p.token < r.hi COLLATE "C"'
+# Each cell's range as its own index scan (OFFSET 0: not flattened into a join that the
+# planner may answer with one sequential scan of the whole table).
+_CELL_POSTINGS = (f"{_RANGES} CROSS JOIN LATERAL (SELECT * FROM search_postings p WHERE {_IN_RANGE} OFFSET 0) p")
+_CARRIED = ("p.category_id, p.subcategory_id, p.region, p.price_range, p.base_score, p.is_featured, "
+            "p.featured_until, p.geo_x, p.geo_y, p.geo_z")
+# A prefix that spans two words of one document ('barber' and 'barbershop') gives that
+# business two postings in a cell, and ts_rank of the prefix is not the sum of the two
+# stored ranks. Two probes of the index tell whether a cell's range holds two words; only
+# those ranges are grouped by business (`dups`), and those few businesses are ranked on
+# their document, as the GIN way ranks them.
+_TWO_WORDS = ('(SELECT min(q.token) FROM search_postings q WHERE q.token >= r.lo COLLATE "C" AND q.token < r.hi COLLATE "C")'
+              ' <> (SELECT max(q.token) FROM search_postings q WHERE q.token >= r.lo COLLATE "C" AND q.token < r.hi COLLATE "C")')
+POSTINGS_DUPS = f"""dups AS MATERIALIZED (
+  SELECT p.business_id AS id
+    FROM {_RANGES} CROSS JOIN LATERAL (SELECT * FROM search_postings p WHERE {_IN_RANGE} AND {_TWO_WORDS} OFFSET 0) p
+   GROUP BY p.business_id HAVING count(*) > 1
+)"""
+# search_postings rows in the cells' ranges, one per business, named as search_entries'
+# columns (rank: the word's own ts_rank in the document); every column is in the primary
+# key, so index-only. The few businesses in `dups` come from search_entries instead, ranked
+# on their document.
+POSTINGS = f"""(
+  SELECT p.business_id AS id, p.rank, {_CARRIED}
+    FROM {_CELL_POSTINGS}
+   WHERE p.business_id NOT IN (SELECT d.id FROM dups d)
+  UNION ALL
+  SELECT e.id, {RANK.replace("b.search_document", "e.search_document")}, {_CARRIED.replace("p.", "e.")}
+    FROM dups d JOIN search_entries e ON e.id = d.id
+  ) b"""
+# EXACT_NAME for postings (they carry no name): the ids of the businesses with that exact
+# name, once per statement, through the name index (0004).
+EXACT_NAME_IDS = """(b.id = ANY(ARRAY(SELECT e.id FROM search_entries e
+       WHERE lower(immutable_unaccent(e.name)) COLLATE "C" = (SELECT lower(immutable_unaccent(:qname))))))"""
+
+
 def open_now_sql(b: str = "b") -> str:
     """Open at the local moment (:dow, :t, :today; yesterday :pdow, :yesterday), as hours.py:
     a day's hours belong to the day they start on; a closure date cancels them; hours with
@@ -224,8 +286,13 @@ def _facets(source: str) -> str:
      LEFT JOIN categories c ON c.id = f.category_id)"""
 
 
-def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after: bool) -> str:
-    """Score every match once; page and facets come from the same materialised set."""
+def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after: bool,
+               postings: bool = False) -> str:
+    """Score every match once; page and facets come from the same materialised set. With
+    postings, the matches are POSTINGS rows (one word near a place, :lo/:hi, :tsq) and the
+    rank is theirs."""
+    source, rank, exact = ((POSTINGS, "b.rank", EXACT_NAME_IDS) if postings
+                           else ("search_entries b", RANK, EXACT_NAME))
     chord = CHORD if has_place else "NULL::float8"   # of businesses b, for the page's rows only
     if sort == "distance":
         key = f"-{FAST_CHORD}"
@@ -236,16 +303,16 @@ def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after:
     else:
         parts = [BASE, f"CASE WHEN {FEATURED} THEN 0.3 ELSE 0 END"]
         if has_text:
-            parts += [f"2.0 * {RANK}", f"CASE WHEN {EXACT_NAME} THEN 1.0 ELSE 0 END"]
+            parts += [f"2.0 * {rank}", f"CASE WHEN {exact} THEN 1.0 ELSE 0 END"]
         if has_place:
             parts.append(f"0.5 / (1 + {km_sql(FAST_CHORD)} / 5)")
         key = "(" + " + ".join(parts) + ")::float8"
     where = " AND ".join(plan.where) or "TRUE"
     keyset = "WHERE (m.k < :ck OR (m.k = :ck AND m.id > CAST(:cid AS uuid)))" if after else ""
     return f"""
-WITH m AS MATERIALIZED (
+WITH {POSTINGS_DUPS + "," if postings else ""} m AS MATERIALIZED (
   SELECT b.id, b.category_id, b.region, b.price_range, {key} AS k
-    FROM search_entries b WHERE {where}
+    FROM {source} WHERE {where}
 ), page AS (
   SELECT m.id, m.k FROM m {keyset} ORDER BY m.k DESC, m.id LIMIT :lim
 )

@@ -1,0 +1,151 @@
+"""One word near a place through search_postings (migration 0020): the postings follow every
+change in the same transaction, and a search through them answers exactly as the GIN way."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from factories.booking import create_service
+from factories.directory import create_business
+from sqlalchemy import text
+
+from afrobiz.search import queries
+from afrobiz.search.params import SearchParams
+
+SECRET = "s" * 32
+NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+
+# What the postings should be: rebuilt from search_entries, in both directions of EXCEPT.
+_STALE = """
+WITH want AS (
+  SELECT p.token, e.id AS business_id, p.rank, e.category_id, e.subcategory_id, e.region, e.price_range,
+         e.base_score, e.is_featured, e.featured_until, e.geo_x, e.geo_y, e.geo_z
+    FROM search_entries e, search_postings_of(e.search_document, e.latitude, e.longitude) p)
+SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM search_postings) missing) AS missing,
+       (SELECT count(*) FROM (SELECT * FROM search_postings EXCEPT SELECT * FROM want) extra) AS extra,
+       (SELECT count(*) FROM search_postings) AS total"""
+
+
+async def stale(db) -> tuple[int, int]:
+    row = (await db.execute(text(_STALE))).one()
+    assert row.total > 0
+    return row.missing, row.extra
+
+
+async def postings_of(db, business) -> list[str]:
+    return list((await db.execute(text("SELECT token FROM search_postings WHERE business_id = :id ORDER BY token"),
+                                  {"id": business.id})).scalars())
+
+
+async def test_postings_follow_every_change_in_the_same_transaction(world, db):
+    assert await stale(db) == (0, 0)
+    studio = world.braids_studio
+    tokens = await postings_of(db, studio)
+    assert "~f674x1970~braid" in tokens and "~f674x1970~knotless" in tokens
+    # A new service's words, a move to another cell, a new rating, featuring.
+    await create_service(db, business=studio, name="Loc retwist")
+    studio.latitude, studio.longitude = Decimal("-22.6790"), Decimal("14.5260")   # to Swakopmund
+    studio.review_count, studio.average_rating = 41, Decimal("4.70")
+    studio.is_featured, studio.featured_until = True, NOW + timedelta(days=7)
+    await db.flush()
+    tokens = await postings_of(db, studio)
+    assert "~f673x1945~retwist" in tokens and not any(t.startswith("~f674x1970~") for t in tokens)
+    assert await stale(db) == (0, 0)
+    # Suspended: gone; active again: back; no location: none.
+    studio.status = "suspended"
+    await db.flush()
+    assert await postings_of(db, studio) == []
+    studio.status = "active"
+    world.salon.latitude = world.salon.longitude = None
+    await db.flush()
+    assert await postings_of(db, studio) != [] and await postings_of(db, world.salon) == []
+    assert await stale(db) == (0, 0)
+
+
+@pytest.fixture
+async def barbers(world, db):
+    """Windhoek barbers whose documents hold 'barber' and 'barbershop' (one prefix, two words
+    in one document), or only one of them, and a far one."""
+    made = []
+    for i, (name, description, lat, lon) in enumerate([
+            ("Klein Windhoek Barbershop", "Barber for fades.", "-22.5700", "17.0950"),
+            ("Okuryangava Barber", "Fades and shaves.", "-22.5000", "17.0600"),
+            ("Barbershop Eros", "Hot towel shaves.", "-22.5500", "17.0850"),
+            ("Pioneers Park Barbershop", "The barber's chair.", "-22.5900", "17.0500"),
+            ("Walvis Bay Barber", "Harbour cuts.", "-22.9570", "14.5050")]):
+        made.append(await create_business(
+            db, owner=world.owner, name=name, description=description, category_id=world.hair.id,
+            latitude=Decimal(lat), longitude=Decimal(lon), review_count=3 * i, average_rating=Decimal("4.50"),
+            price_range="moderate" if i % 2 else "budget"))
+    return made
+
+
+CASES = [
+    dict(q="barber", lat=-22.5609, lon=17.0658, radius_km=10),             # prefix over two words
+    dict(q="barbershop", lat=-22.5609, lon=17.0658, radius_km=10),
+    dict(q="braids", lat=-22.5609, lon=17.0658, radius_km=10),
+    dict(q="braids", lat=-22.5609, lon=17.0658, radius_km=10, sort="distance"),
+    dict(q="barber", lat=-22.5609, lon=17.0658, radius_km=10, price_range=["budget"]),
+    dict(q="barber", lat=-22.5609, lon=17.0658, radius_km=10, category="hair-beauty", region="Khomas"),
+    dict(q="Katutura Hair Salon", lat=-22.5609, lon=17.0658, radius_km=10),    # words: the GIN way
+    dict(q="windhoek braids studio", lat=-22.5609, lon=17.0658, radius_km=20),
+    dict(q="grill", lat=-26.6481, lon=15.1594, radius_km=5),
+    dict(q="nothinglikethis", lat=-22.5609, lon=17.0658, radius_km=10),
+    dict(q="barber", lat=-22.5609, lon=17.0658, radius_km=10, limit=2),
+]
+
+
+async def both_ways(db, monkeypatch, params: dict) -> tuple[object, object, int]:
+    """The search through postings where it can, then forced the GIN way; and how many
+    statements read postings."""
+    used = []
+    original = queries._run_postings
+
+    async def counting(*args, **kw):
+        used.append(1)
+        return await original(*args, **kw)
+
+    monkeypatch.setattr(queries, "_run_postings", counting)
+    p = SearchParams(**params)
+    fast = await queries.search_businesses(db, params=p, secret=SECRET, now=NOW)
+    monkeypatch.setattr(queries, "_postings_word", lambda *a: None)
+    slow = await queries.search_businesses(db, params=p, secret=SECRET, now=NOW)
+    monkeypatch.undo()
+    return fast, slow, len(used)
+
+
+def answer(result) -> dict:
+    d = dataclasses.asdict(result)
+    d.pop("params")
+    return d
+
+
+@pytest.mark.parametrize("params", CASES, ids=[f"{i}-{c['q']}" for i, c in enumerate(CASES)])
+async def test_one_word_near_a_place_answers_as_the_gin_way(world, barbers, db, monkeypatch, params):
+    fast, slow, used = await both_ways(db, monkeypatch, params)
+    assert answer(fast) == answer(slow)
+    one_word = len(params["q"].split()) == 1
+    assert used == (1 if one_word else 0)
+
+
+async def test_two_words_of_one_document_count_once_and_rank_as_the_document(world, barbers, db, monkeypatch):
+    fast, slow, used = await both_ways(db, monkeypatch, dict(q="barber", lat=-22.5609, lon=17.0658, radius_km=10))
+    assert used == 1
+    names = sorted(i["name"] for i in fast.items)
+    assert names == ["Barbershop Eros", "Klein Windhoek Barbershop", "Okuryangava Barber", "Pioneers Park Barbershop"]
+    assert fast.total == 4 and answer(fast) == answer(slow)
+
+
+async def test_pages_through_postings_return_every_match_once(world, barbers, db):
+    seen, cursor = [], None
+    for _ in range(5):
+        page = await queries.search_businesses(
+            db, params=SearchParams(q="barber", lat=-22.5609, lon=17.0658, radius_km=10, limit=1, cursor=cursor),
+            secret=SECRET, now=NOW)
+        seen += [i["name"] for i in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 4
