@@ -69,12 +69,12 @@ CREATE FUNCTION search_postings_of(doc tsvector, lat numeric, lon numeric)
    WHERE lat IS NOT NULL AND lon IS NOT NULL AND left(u.lexeme, 1) <> '~'
 $$;
 
-CREATE FUNCTION search_postings_add(e search_entries) RETURNS void
-  LANGUAGE sql AS $$
-  INSERT INTO search_postings
-    SELECT p.token, e.id, p.rank, e.category_id, e.subcategory_id, e.region, e.price_range, e.base_score,
-           e.is_featured, e.featured_until, e.geo_x, e.geo_y, e.geo_z
-      FROM search_postings_of(e.search_document, e.latitude, e.longitude) p
+-- The postings of one search entry, as rows of the table.
+CREATE FUNCTION search_postings_rows(e search_entries) RETURNS SETOF search_postings
+  LANGUAGE sql STABLE AS $$
+  SELECT p.token, e.id, p.rank, e.category_id, e.subcategory_id, e.region, e.price_range, e.base_score,
+         e.is_featured, e.featured_until, e.geo_x, e.geo_y, e.geo_z
+    FROM search_postings_of(e.search_document, e.latitude, e.longitude) p
 $$;
 
 CREATE FUNCTION search_postings_remove(e search_entries) RETURNS void
@@ -91,7 +91,7 @@ BEGIN
     PERFORM search_postings_remove(OLD);
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    PERFORM search_postings_add(NEW);
+    INSERT INTO search_postings SELECT * FROM search_postings_rows(NEW);
   END IF;
   RETURN NULL;
 END $$;
@@ -109,10 +109,7 @@ CREATE TRIGGER search_postings_update AFTER UPDATE ON search_entries FOR EACH RO
         OR OLD.featured_until IS DISTINCT FROM NEW.featured_until)
   EXECUTE FUNCTION search_postings_sync();
 
-INSERT INTO search_postings
-  SELECT p.token, e.id, p.rank, e.category_id, e.subcategory_id, e.region, e.price_range, e.base_score,
-         e.is_featured, e.featured_until, e.geo_x, e.geo_y, e.geo_z
-    FROM search_entries e, search_postings_of(e.search_document, e.latitude, e.longitude) p;
+INSERT INTO search_postings SELECT r.* FROM search_entries e, search_postings_rows(e) r;
 -- After the rows: one bulk build instead of a million index inserts.
 ALTER TABLE search_postings ADD PRIMARY KEY (token, business_id)
   INCLUDE (rank, category_id, subcategory_id, region, price_range, base_score, is_featured, featured_until,
@@ -126,7 +123,7 @@ def downgrade() -> None:
 DROP TRIGGER IF EXISTS search_postings_insert ON search_entries;
 DROP TRIGGER IF EXISTS search_postings_delete ON search_entries;
 DROP TRIGGER IF EXISTS search_postings_update ON search_entries;
-DROP FUNCTION IF EXISTS search_postings_sync(), search_postings_add(search_entries),
+DROP FUNCTION IF EXISTS search_postings_sync(), search_postings_rows(search_entries),
   search_postings_remove(search_entries), search_postings_of(tsvector, numeric, numeric);
 DROP TABLE IF EXISTS search_postings;
 """)
