@@ -141,7 +141,7 @@ async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: 
     plan = sql.Plan()
     sql.filters(plan, category_ids=category_ids, region=p.region, city=None, min_rating=None,
                 price_range=p.price_range, open_now=False, verified=False, bookable=False)
-    plan.where.append(f"{sql.FAST_CHORD} <= :max_chord")
+    plan.where.append("b.chord <= :max_chord")   # sql.POSTINGS computes the chord once
     lo, hi = sql.posting_ranges(*word, cells)
     binds = plan.binds | _clock_binds(p, now, after) | sql.center_binds(p.lat, p.lon) | {
         "lo": lo, "hi": hi, "tsq": tsq, "qname": p.q, "lat": p.lat, "lon": p.lon,

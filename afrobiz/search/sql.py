@@ -160,33 +160,38 @@ def posting_ranges(lexeme: str, prefix: bool, cells: list[str]) -> tuple[list[st
 _RANGES = "unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) r(lo, hi)"
 _IN_RANGE = 'p.token >= r.lo COLLATE "C" AND p.token < r.hi COLLATE "C"'
 # Each cell's range as its own index scan (OFFSET 0: not flattened into a join that the
-# planner may answer with one sequential scan of the whole table).
-_CELL_POSTINGS = (f"{_RANGES} CROSS JOIN LATERAL (SELECT * FROM search_postings p WHERE {_IN_RANGE} OFFSET 0) p")
+# planner may answer with one sequential scan of the whole table), with the chord computed
+# once for the radius check and the ranking.
+_CELL_POSTINGS = (f"{_RANGES} CROSS JOIN LATERAL (SELECT p.*, {FAST_CHORD.replace('b.', 'p.')} AS chord"
+                  f" FROM search_postings p WHERE {_IN_RANGE} OFFSET 0) p")
 _CARRIED = ("p.category_id, p.subcategory_id, p.region, p.price_range, p.base_score, p.is_featured, "
-            "p.featured_until, p.geo_x, p.geo_y, p.geo_z")
+            "p.featured_until, p.geo_x, p.geo_y, p.geo_z, p.chord")
 # A prefix that spans two words of one document ('barber' and 'barbershop') gives that
 # business two postings in a cell, and ts_rank of the prefix is not the sum of the two
 # stored ranks. Two probes of the index tell whether a cell's range holds two words; only
-# those ranges are grouped by business (`dups`), and those few businesses are ranked on
-# their document, as the GIN way ranks them.
+# those ranges are grouped by business (`dups`: which posting to keep), and those few
+# businesses are ranked on their document, as the GIN way ranks them.
 _TWO_WORDS = ('(SELECT min(q.token) FROM search_postings q WHERE q.token >= r.lo COLLATE "C" AND q.token < r.hi COLLATE "C")'
               ' <> (SELECT max(q.token) FROM search_postings q WHERE q.token >= r.lo COLLATE "C" AND q.token < r.hi COLLATE "C")')
 POSTINGS_DUPS = f"""dups AS MATERIALIZED (
-  SELECT p.business_id AS id
+  SELECT p.business_id AS id, min(p.token) AS keep
     FROM {_RANGES} CROSS JOIN LATERAL (SELECT * FROM search_postings p WHERE {_IN_RANGE} AND {_TWO_WORDS} OFFSET 0) p
    GROUP BY p.business_id HAVING count(*) > 1
 )"""
+# Without dups (nearly always) the first arm is a constant true for the whole scan.
+_NO_DUPS = "(SELECT NOT EXISTS (SELECT 1 FROM dups))"
 # search_postings rows in the cells' ranges, one per business, named as search_entries'
 # columns (rank: the word's own ts_rank in the document); every column is in the primary
-# key, so index-only. The few businesses in `dups` come from search_entries instead, ranked
-# on their document.
+# key, so index-only.
 POSTINGS = f"""(
-  SELECT p.business_id AS id, p.rank, {_CARRIED}
+  SELECT p.business_id AS id,
+         CASE WHEN {_NO_DUPS} OR p.business_id NOT IN (SELECT d.id FROM dups d) THEN p.rank
+              ELSE (SELECT {RANK.replace("b.search_document", "e.search_document")} FROM search_entries e
+                     WHERE e.id = p.business_id) END AS rank,
+         {_CARRIED}
     FROM {_CELL_POSTINGS}
-   WHERE p.business_id NOT IN (SELECT d.id FROM dups d)
-  UNION ALL
-  SELECT e.id, {RANK.replace("b.search_document", "e.search_document")}, {_CARRIED.replace("p.", "e.")}
-    FROM dups d JOIN search_entries e ON e.id = d.id
+   WHERE {_NO_DUPS} OR p.business_id NOT IN (SELECT d.id FROM dups d)
+      OR (p.business_id, p.token) IN (SELECT d.id, d.keep FROM dups d)
   ) b"""
 # EXACT_NAME for postings (they carry no name): the ids of the businesses with that exact
 # name, once per statement, through the name index (0004).
@@ -277,12 +282,14 @@ def _items(chord: str) -> str:
 
 def _facets(source: str) -> str:
     """Counts per category (with its name and slug), region and price range, and the total
-    (g = 7), of the rows of `source` in one pass (GROUPING SETS)."""
+    (g = 7), of the rows of `source` in one pass: counted per combination (one hash a row
+    instead of one per grouping set), then rolled up (GROUPING SETS) over the few combinations."""
     return f"""(SELECT coalesce(json_agg(json_build_object('g', f.g, 'category_id', f.category_id,
                         'name', c.name, 'slug', c.slug, 'region', f.region, 'price_range', f.price_range, 'n', f.n)), '[]')
      FROM (SELECT GROUPING(category_id, region, price_range) AS g, category_id, region,
-                  price_range::text AS price_range, count(*) AS n
-             FROM {source} GROUP BY GROUPING SETS ((category_id), (region), (price_range), ())) f
+                  price_range::text AS price_range, coalesce(sum(n), 0)::int8 AS n
+             FROM (SELECT category_id, region, price_range, count(*) AS n FROM {source} GROUP BY 1, 2, 3) combos
+             GROUP BY GROUPING SETS ((category_id), (region), (price_range), ())) f
      LEFT JOIN categories c ON c.id = f.category_id)"""
 
 
@@ -291,21 +298,21 @@ def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after:
     """Score every match once; page and facets come from the same materialised set. With
     postings, the matches are POSTINGS rows (one word near a place, :lo/:hi, :tsq) and the
     rank is theirs."""
-    source, rank, exact = ((POSTINGS, "b.rank", EXACT_NAME_IDS) if postings
-                           else ("search_entries b", RANK, EXACT_NAME))
+    source, rank, exact, fast_chord = ((POSTINGS, "b.rank", EXACT_NAME_IDS, "b.chord") if postings
+                                       else ("search_entries b", RANK, EXACT_NAME, FAST_CHORD))
     chord = CHORD if has_place else "NULL::float8"   # of businesses b, for the page's rows only
     if sort == "distance":
-        key = f"-{FAST_CHORD}"
+        key = f"-{fast_chord}"
     elif sort == "rating":
         key = BAYES
     elif sort == "newest":
         key = "extract(epoch FROM b.created_at)::float8"
     else:
-        parts = [BASE, f"CASE WHEN {FEATURED} THEN 0.3 ELSE 0 END"]
+        parts = [BASE, f"CASE WHEN {FEATURED} THEN 0.3::float8 ELSE 0::float8 END"]
         if has_text:
-            parts += [f"2.0 * {rank}", f"CASE WHEN {exact} THEN 1.0 ELSE 0 END"]
+            parts += [f"2.0 * {rank}", f"CASE WHEN {exact} THEN 1.0::float8 ELSE 0::float8 END"]
         if has_place:
-            parts.append(f"0.5 / (1 + {km_sql(FAST_CHORD)} / 5)")
+            parts.append(f"0.5 / (1 + {km_sql(fast_chord)} / 5)")
         key = "(" + " + ".join(parts) + ")::float8"
     where = " AND ".join(plan.where) or "TRUE"
     keyset = "WHERE (m.k < :ck OR (m.k = :ck AND m.id > CAST(:cid AS uuid)))" if after else ""

@@ -149,3 +149,11 @@ async def test_pages_through_postings_return_every_match_once(world, barbers, db
         if cursor is None:
             break
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 4
+
+
+@pytest.mark.parametrize("params", [dict(q="nothinglikethis", lat=-22.5609, lon=17.0658, radius_km=10),
+                                    dict(q="nothing like this"), dict(q="braids", region="Zambezi")])
+async def test_no_match_counts_zero(world, db, params):
+    result = await queries.search_businesses(db, params=SearchParams(**params), secret=SECRET, now=NOW)
+    assert (result.items, result.total) == ([], 0)
+    assert result.facets == {"category": [], "region": [], "price_range": []}
