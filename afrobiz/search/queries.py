@@ -124,7 +124,7 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
         statement = sql.nearest_sql(plan, after=after is not None)
     else:
         statement = sql.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
-                                   after=after is not None)
+                                   after=after is not None, limit=p.limit + 1)
     if nearest and not category_ids:   # with a category, the per-category KNN plan needs no help
         # The planner underestimates how many rows a radius box holds and would rather
         # bitmap-scan the whole box and sort it than walk the GiST index nearest first and
@@ -147,7 +147,7 @@ async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: 
         "lo": lo, "hi": hi, "tsq": tsq, "qname": p.q, "lat": p.lat, "lon": p.lon,
         "max_chord": sql.chord_for_km(p.radius_km)}
     statement = sql.scored_sql(plan, sort=p.sort, has_text=True, has_place=True, after=after is not None,
-                               postings=True)
+                               limit=p.limit + 1, postings=True)
     return _result(p, (await session.execute(text(statement), binds)).one())
 
 
