@@ -179,7 +179,8 @@ POSTINGS_DUPS = f"""dups AS MATERIALIZED (
     FROM {_RANGES} CROSS JOIN LATERAL (SELECT * FROM search_postings p WHERE {_IN_RANGE} AND {_TWO_WORDS} OFFSET 0) p
    GROUP BY p.business_id HAVING count(*) > 1
 )"""
-# Without dups (nearly always) the first arm is a constant true for the whole scan.
+# Without dups (most words: no other word in any cell starts with them) the first arm is a
+# constant true for the whole scan.
 _NO_DUPS = "(SELECT NOT EXISTS (SELECT 1 FROM dups))"
 # search_postings rows in the cells' ranges, one per business, named as search_entries'
 # columns (rank: the word's own ts_rank in the document); every column is in the primary
