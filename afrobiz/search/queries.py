@@ -71,35 +71,40 @@ async def search_businesses(session: AsyncSession, *, params: SearchParams, secr
     return result
 
 
-def _postings_word(p: SearchParams, tsq: str | None) -> tuple[str, bool] | None:
+def _postings_word(p: SearchParams, tsq: str | None, cells: list[str]) -> tuple[str, bool] | None:
     """The word, when this search can read search_postings (migration 0020): one word (or
-    prefix) near a place, within MAX_FINE_CELLS cells, ranked by relevance or distance, and
-    filtered at most by what a posting carries (category, region, price range)."""
-    if not (tsq and p.has_place and p.sort in ("relevance", "distance")):
+    prefix) near a place, within fine cells (sql.MAX_FINE_CELLS), ranked by relevance or
+    distance, and filtered at most by what a posting carries (category, region, price range)."""
+    if not (tsq and cells and cells[0].startswith("~f") and p.sort in ("relevance", "distance")):
         return None
     if p.city or p.min_rating or p.open_now or p.verified or p.bookable:
         return None
     return sql.one_word(tsq)
 
 
-async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category_ids, now: datetime,
-               after: dict | None, *, postings: bool = True) -> SearchResult:
-    word = _postings_word(p, tsq) if postings else None
-    cells = sql.covering_cells(p.lat, p.lon, p.radius_km) if word else []
-    if word and cells[0].startswith("~f"):
-        return await _run_postings(session, p, tsq, word, cells, category_ids, now, after)
+def _filtered(p: SearchParams, category_ids) -> sql.Plan:
+    """The filters of the search, as WHERE conditions and their binds."""
     plan = sql.Plan()
     sql.filters(plan, category_ids=category_ids, region=p.region, city=p.city, min_rating=p.min_rating,
                 price_range=p.price_range, open_now=p.open_now, verified=p.verified, bookable=p.bookable)
+    return plan
+
+
+async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category_ids, now: datetime,
+               after: dict | None) -> SearchResult:
+    cells = sql.covering_cells(p.lat, p.lon, p.radius_km) if tsq and p.has_place else []
+    word = _postings_word(p, tsq, cells)
+    if word:
+        return await _run_postings(session, p, tsq, word, cells, category_ids, now, after)
+    plan = _filtered(p, category_ids)
     binds = plan.binds | _clock_binds(p, now, after)
     has_text = bool(tsq)
     if has_text:
         binds |= {"tsq": tsq, "qname": p.q}
         plan.where.append("b.search_document @@ CAST(:tsq AS tsquery)")
     if p.has_place:
-        binds |= {"lat": p.lat, "lon": p.lon, "max_chord": sql.chord_for_km(p.radius_km)} | sql.center_binds(p.lat, p.lon)
+        binds |= _place_binds(p)
         if has_text:
-            cells = sql.covering_cells(p.lat, p.lon, p.radius_km)
             geo = sql.cell_words_query(tsq, cells) if cells[0].startswith("~f") else None
             if geo:
                 # Words tagged with their 0.1-degree cell, in one GIN index (migration 0017):
@@ -138,17 +143,19 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
 async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: tuple[str, bool],
                         cells: list[str], category_ids, now: datetime, after: dict | None) -> SearchResult:
     """_run for one word near a place, from search_postings (migration 0020)."""
-    plan = sql.Plan()
-    sql.filters(plan, category_ids=category_ids, region=p.region, city=None, min_rating=None,
-                price_range=p.price_range, open_now=False, verified=False, bookable=False)
+    plan = _filtered(p, category_ids)   # category, region, price range at most (_postings_word)
     plan.where.append("b.chord <= :max_chord")   # sql.POSTINGS computes the chord once
     lo, hi = sql.posting_ranges(*word, cells)
-    binds = plan.binds | _clock_binds(p, now, after) | sql.center_binds(p.lat, p.lon) | {
-        "lo": lo, "hi": hi, "tsq": tsq, "qname": p.q, "lat": p.lat, "lon": p.lon,
-        "max_chord": sql.chord_for_km(p.radius_km)}
+    binds = plan.binds | _clock_binds(p, now, after) | _place_binds(p) | {
+        "lo": lo, "hi": hi, "tsq": tsq, "qname": p.q}
     statement = sql.scored_sql(plan, sort=p.sort, has_text=True, has_place=True, after=after is not None,
                                limit=p.limit + 1, postings=True)
     return _result(p, (await session.execute(text(statement), binds)).one())
+
+
+def _place_binds(p: SearchParams) -> dict:
+    """The centre (degrees, and as a unit-sphere point for FAST_CHORD) and the radius as a chord."""
+    return {"lat": p.lat, "lon": p.lon, "max_chord": sql.chord_for_km(p.radius_km)} | sql.center_binds(p.lat, p.lon)
 
 
 def _clock_binds(p: SearchParams, now: datetime, after: dict | None) -> dict:

@@ -158,7 +158,13 @@ def posting_ranges(lexeme: str, prefix: bool, cells: list[str]) -> tuple[list[st
 
 
 _RANGES = "unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) r(lo, hi)"
-_IN_RANGE = 'p.token >= r.lo COLLATE "C" AND p.token < r.hi COLLATE "C"'
+
+
+def _in_range(alias: str) -> str:
+    return f'{alias}.token >= r.lo COLLATE "C" AND {alias}.token < r.hi COLLATE "C"'
+
+
+_IN_RANGE = _in_range("p")
 # Each cell's range as its own index scan: a nested loop over the ranges (10 estimated rows)
 # with a range scan of the primary key each. Flattened (no OFFSET 0 fence, whose extra step
 # per row cost 10-20 %), the chord is spelled once here and used by the radius check and
@@ -172,8 +178,8 @@ _CARRIED = ("p.category_id, p.subcategory_id, p.region, p.price_range, p.base_sc
 # stored ranks. Two probes of the index tell whether a cell's range holds two words; only
 # those ranges are grouped by business (`dups`: which posting to keep), and those few
 # businesses are ranked on their document, as the GIN way ranks them.
-_TWO_WORDS = ('(SELECT min(q.token) FROM search_postings q WHERE q.token >= r.lo COLLATE "C" AND q.token < r.hi COLLATE "C")'
-              ' <> (SELECT max(q.token) FROM search_postings q WHERE q.token >= r.lo COLLATE "C" AND q.token < r.hi COLLATE "C")')
+_TWO_WORDS = (f"(SELECT min(q.token) FROM search_postings q WHERE {_in_range('q')})"
+              f" <> (SELECT max(q.token) FROM search_postings q WHERE {_in_range('q')})")
 POSTINGS_DUPS = f"""dups AS MATERIALIZED (
   SELECT p.business_id AS id, min(p.token) AS keep
     FROM {_RANGES} CROSS JOIN LATERAL (SELECT * FROM search_postings p WHERE {_IN_RANGE} AND {_TWO_WORDS} OFFSET 0) p
