@@ -1,5 +1,5 @@
 """The search domain's tables: the search index and the word list (migration 0004), name words
-(0015) and word postings (0020)."""
+(0015) and word postings with their counts (0020, 0021)."""
 from __future__ import annotations
 
 import uuid
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     REAL,
+    SmallInteger,
     String,
     Text,
     Uuid,
@@ -78,15 +79,20 @@ class SearchNameWord(Base):
 
 
 class SearchPosting(Base):
-    """A word of a located search entry tagged with its 0.1-degree cell, with what a one-word
-    search near a place ranks, filters and counts on (migration 0020), kept by triggers on
-    search_entries; read-only here. No foreign key: deleted by (token, business) with its entry."""
+    """A word of a located search entry tagged with its 0.1-degree cell and 0.01-degree
+    subcell, with what a one-word search near a place ranks, filters and counts on
+    (migrations 0020, 0021), kept by triggers on search_entries; read-only here. Keyed best
+    first within a subcell (s_key: an upper bound of the score apart from distance)."""
 
     __tablename__ = "search_postings"
 
     token: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
-    business_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sub: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    s_key: Mapped[float] = mapped_column(Double, primary_key=True)
+    business_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, index=True)
     rank: Mapped[float] = mapped_column(REAL, nullable=False)
+    lcp_prev: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    lcp_next: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     category_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     subcategory_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     region: Mapped[str | None] = mapped_column(String(100))
@@ -97,3 +103,21 @@ class SearchPosting(Base):
     geo_x: Mapped[float] = mapped_column(Double, nullable=False)
     geo_y: Mapped[float] = mapped_column(Double, nullable=False)
     geo_z: Mapped[float] = mapped_column(Double, nullable=False)
+
+
+class SearchPostingCount(Base):
+    """How many postings a (token, subcell, lcp_prev, category, subcategory, region, price
+    range) has (migration 0021): a search counts a subcell its radius covers from here."""
+
+    __tablename__ = "search_posting_counts"
+    __mapper_args__ = {"primary_key": ["token", "sub", "lcp_prev", "category_id", "subcategory_id", "region",
+                                       "price_range"]}
+
+    token: Mapped[str] = mapped_column(Text(collation="C"), nullable=False)
+    sub: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    lcp_prev: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    category_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    subcategory_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    region: Mapped[str | None] = mapped_column(String(100))
+    price_range: Mapped[PriceRange | None] = mapped_column(price_range_enum)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)

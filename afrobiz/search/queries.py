@@ -1,6 +1,7 @@
 """Business search and suggestions (reads only; only active businesses ever appear)."""
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -72,14 +73,18 @@ async def search_businesses(session: AsyncSession, *, params: SearchParams, secr
 
 
 def _postings_word(p: SearchParams, tsq: str | None, cells: list[str]) -> tuple[str, bool] | None:
-    """The word, when this search can read search_postings (migration 0020): one word (or
-    prefix) near a place, within fine cells (sql.MAX_FINE_CELLS), ranked by relevance or
-    distance, and filtered at most by what a posting carries (category, region, price range)."""
+    """The word, when this search can read search_postings (migrations 0020, 0021): one word
+    (or a prefix of 3 characters or more) near a place, within fine cells
+    (sql.MAX_FINE_CELLS), ranked by relevance or distance, and filtered at most by what a
+    posting carries (category, region, price range)."""
     if not (tsq and cells and cells[0].startswith("~f") and p.sort in ("relevance", "distance")):
         return None
     if p.city or p.min_rating or p.open_now or p.verified or p.bookable:
         return None
-    return sql.one_word(tsq)
+    word = sql.one_word(tsq)
+    if word and word[1] and len(word[0]) < 3:   # a block rank bounds prefixes of 3 or more (0021)
+        return None
+    return word
 
 
 def _filtered(p: SearchParams, category_ids) -> sql.Plan:
@@ -142,14 +147,17 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
 
 async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: tuple[str, bool],
                         cells: list[str], category_ids, now: datetime, after: dict | None) -> SearchResult:
-    """_run for one word near a place, from search_postings (migration 0020)."""
+    """_run for one word near a place, from search_postings (migration 0021, sql.ranked_sql)."""
     plan = _filtered(p, category_ids)   # category, region, price range at most (_postings_word)
-    plan.where.append("b.chord <= :max_chord")   # sql.POSTINGS computes the chord once
-    lo, hi = sql.posting_ranges(*word, cells)
+    lexeme, prefix = word
+    lo, hi = sql.posting_ranges(lexeme, prefix, cells)
+    lat0, lon0 = sql.cell_origins(cells, p.lon)
     binds = plan.binds | _clock_binds(p, now, after) | _place_binds(p) | {
-        "lo": lo, "hi": hi, "tsq": tsq, "qname": p.q}
-    statement = sql.scored_sql(plan, sort=p.sort, has_text=True, has_place=True, after=after is not None,
-                               limit=p.limit + 1, postings=True)
+        "lo": lo, "hi": hi, "lat0": lat0, "lon0": lon0, "tsq": tsq, "qname": p.q,
+        "plen": len(lexeme) if prefix else 32767, "radius": p.radius_km,
+        "margin": sql.subcell_margin_km(p.radius_km),
+        "kx": sql.KM_PER_DEGREE * math.cos(math.radians(p.lat))}
+    statement = sql.ranked_sql(plan, sort=p.sort, after=after is not None, limit=p.limit + 1)
     return _result(p, (await session.execute(text(statement), binds)).one())
 
 

@@ -9,8 +9,9 @@ read from businesses by id. Two plans:
   index of words tagged with their 0.1-degree cell (GEO_WORDS, migration 0017), or for a
   wide radius through the document's 1-degree cell lexemes; the exact distance is the chord
   between unit-sphere points, from stored float8 coordinates (FAST_CHORD).
-  One word near a place reads search_postings instead (migration 0020): per covering cell
-  one range of its primary key, index-only, so a match costs no visit to search_entries.
+  One word near a place reads search_postings instead (migrations 0020, 0021, ranked_sql):
+  counted per 0.01-degree subcell from search_posting_counts, and only the postings that
+  can reach the page read, best first, index-only; the page is the one the scored plan gives.
 - "nearest": no words but a place: a KNN walk of a GiST index, nearest first, that stops
   after one page (no facets: counting everything within the radius is the scan it avoids);
   with a category, of the (category, point) GiST indexes.
@@ -157,54 +158,119 @@ def posting_ranges(lexeme: str, prefix: bool, cells: list[str]) -> tuple[list[st
     return lo, [t + (TOP if prefix else "\x01") for t in lo]
 
 
-_RANGES = "unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) r(lo, hi)"
+def cell_origins(cells: list[str], lon: float) -> tuple[list[float], list[float]]:
+    """The south-west corner (degrees) of each fine cell, its longitude on the centre's side
+    of the antimeridian (cell names wrap, see covering_cells)."""
+    lats, lons = [], []
+    for cell in cells:
+        row, col = (int(v) for v in cell[2:].split("x"))
+        west = col / 10 - 180
+        west += 360 * round((lon - west) / 360)
+        lats.append(row / 10 - 90)
+        lons.append(west)
+    return lats, lons
+
+
+# Degrees to km along a meridian; along a parallel times cos(latitude) (:kx).
+KM_PER_DEGREE = EARTH_KM * math.pi / 180
+# Slack for telling a 0.01-degree subcell inside, cut by or outside the radius with flat
+# (equirectangular) distances: they are off by under 0.2 % of the radius within 25 km.
+def subcell_margin_km(radius_km: float) -> float:
+    return 0.05 + 0.01 * radius_km
 
 
 def _in_range(alias: str) -> str:
     return f'{alias}.token >= r.lo COLLATE "C" AND {alias}.token < r.hi COLLATE "C"'
 
 
-_IN_RANGE = _in_range("p")
-# Each cell's range as its own index scan: a nested loop over the ranges (10 estimated rows)
-# with a range scan of the primary key each. Flattened (no OFFSET 0 fence, whose extra step
-# per row cost 10-20 %), the chord is spelled once here and used by the radius check and
-# the ranking.
-_CELL_POSTINGS = (f"{_RANGES} CROSS JOIN LATERAL (SELECT p.*, {FAST_CHORD.replace('b.', 'p.')} AS chord"
-                  f" FROM search_postings p WHERE {_IN_RANGE}) p")
-_CARRIED = ("p.category_id, p.subcategory_id, p.region, p.price_range, p.base_score, p.is_featured, "
-            "p.featured_until, p.geo_x, p.geo_y, p.geo_z, p.chord")
-# A prefix that spans two words of one document ('barber' and 'barbershop') gives that
-# business two postings in a cell, and ts_rank of the prefix is not the sum of the two
-# stored ranks. Two probes of the index tell whether a cell's range holds two words; only
-# those ranges are grouped by business (`dups`: which posting to keep), and those few
-# businesses are ranked on their document, as the GIN way ranks them.
-_TWO_WORDS = (f"(SELECT min(q.token) FROM search_postings q WHERE {_in_range('q')})"
-              f" <> (SELECT max(q.token) FROM search_postings q WHERE {_in_range('q')})")
-POSTINGS_DUPS = f"""dups AS MATERIALIZED (
-  SELECT p.business_id AS id, min(p.token) AS keep
-    FROM {_RANGES} CROSS JOIN LATERAL (SELECT * FROM search_postings p WHERE {_IN_RANGE} AND {_TWO_WORDS} OFFSET 0) p
-   GROUP BY p.business_id HAVING count(*) > 1
-)"""
-# Without dups (most words: no other word in any cell starts with them) the first arm is a
-# constant true for the whole scan.
-_NO_DUPS = "(SELECT NOT EXISTS (SELECT 1 FROM dups))"
-# search_postings rows in the cells' ranges, one per business, named as search_entries'
-# columns (rank: the word's own ts_rank in the document); every column is in the primary
-# key, so index-only.
-POSTINGS = f"""(
-  SELECT p.business_id AS id,
-         CASE WHEN {_NO_DUPS} OR p.business_id NOT IN (SELECT d.id FROM dups d) THEN p.rank
-              ELSE (SELECT {RANK.replace("b.search_document", "e.search_document")} FROM search_entries e
-                     WHERE e.id = p.business_id) END AS rank,
-         {_CARRIED}
-    FROM {_CELL_POSTINGS}
-   WHERE {_NO_DUPS} OR p.business_id NOT IN (SELECT d.id FROM dups d)
-      OR (p.business_id, p.token) IN (SELECT d.id, d.keep FROM dups d)
-  ) b"""
+_RANGES = ("unnest(CAST(:lo AS text[]), CAST(:hi AS text[]), CAST(:lat0 AS float8[]), CAST(:lon0 AS float8[]))"
+           " r(lo, hi, lat0, lon0)")
+# The 0.01-degree subcells that hold the word (search_posting_counts, migration 0021), each
+# once, with the nearest and farthest flat distance (km) of its square from the centre.
+_SUBCELLS = f"""SELECT s.token, s.sub, g.near, g.far FROM (SELECT DISTINCT token, sub, slat, slon FROM dir) s
+  CROSS JOIN LATERAL (SELECT
+    sqrt(power(greatest(0, s.slat - :lat, :lat - s.slat - 0.01) * {KM_PER_DEGREE!r}, 2)
+         + power(greatest(0, s.slon - :lon, :lon - s.slon - 0.01) * :kx, 2)) AS near,
+    sqrt(power(greatest(abs(s.slat - :lat), abs(s.slat + 0.01 - :lat)) * {KM_PER_DEGREE!r}, 2)
+         + power(greatest(abs(s.slon - :lon), abs(s.slon + 0.01 - :lon)) * :kx, 2)) AS far) g"""
 # EXACT_NAME for postings (they carry no name): the ids of the businesses with that exact
 # name, once per statement, through the name index (0004).
-EXACT_NAME_IDS = """(b.id = ANY(ARRAY(SELECT e.id FROM search_entries e
-       WHERE lower(immutable_unaccent(e.name)) COLLATE "C" = (SELECT lower(immutable_unaccent(:qname))))))"""
+EXACT_NAME_IDS = """ARRAY(SELECT e.id FROM search_entries e
+       WHERE lower(immutable_unaccent(e.name)) COLLATE "C" = (SELECT lower(immutable_unaccent(:qname))))"""
+# A business whose document holds a second word the prefix starts (lcp_next, 0021) is ranked
+# on its document, as the GIN way ranks it; every other one by its word's own rank.
+_POSTING_RANK = (f"CASE WHEN b.lcp_next >= :plen THEN (SELECT {RANK.replace('b.search_document', 'e.search_document')}"
+                 " FROM search_entries e WHERE e.id = b.business_id) ELSE b.rank END")
+
+
+def ranked_sql(plan: Plan, *, sort: str, after: bool, limit: int) -> str:
+    """One word near a place from search_postings (migration 0021), without reading every match.
+
+    :lo/:hi are the word's token range in each covering fine cell, :lat0/:lon0 the cells'
+    corners, :plen the prefix's length (32767 for a whole word). plan.where holds the filters
+    a posting carries (category, region, price range), for postings and counts alike.
+    - dir: the counts of the word's postings per subcell and category/region/price (those
+      that are each business's first matching word: lcp_prev < :plen);
+    - subcells: which of them the radius covers wholly (counted from dir) or cuts (their
+      postings are read, with the exact distance), and the most distance can add to a score;
+    - c1: each subcell's best `limit` postings by s_key (an upper bound of the score apart
+      from distance and an exact name), scored exactly; `bound`, the limit-th best of them,
+      less what distance and an exact name can add, is a score every page row reaches;
+    - m: the postings whose s_key reaches the bound (the page is among them), scored.
+    Sorted by distance there is no such bound: m is every match (scored by its chord).
+    The score is the one scored_sql gives, so the page is the GIN way's page."""
+    where = " AND ".join(plan.where + ["b.lcp_prev < :plen"])
+    in_radius = f"{FAST_CHORD} <= :max_chord"
+    exact = "(b.business_id = ANY(CAST((SELECT x.ids FROM exact x) AS uuid[])))"
+    if sort == "distance":
+        key = f"-{FAST_CHORD}"
+    else:
+        key = (f"({BASE} + CASE WHEN {FEATURED} THEN 0.3::float8 ELSE 0::float8 END + 2.0 * {_POSTING_RANK}"
+               f" + CASE WHEN {exact} THEN 1.0::float8 ELSE 0::float8 END + 0.5 / (1 + {km_sql(FAST_CHORD)} / 5))::float8")
+    keyset = f"AND ({key} < :ck OR ({key} = :ck AND b.business_id > CAST(:cid AS uuid)))" if after else ""
+
+    def postings(extra: str, tail: str = "") -> str:
+        return f"""SELECT b.business_id AS id, {key} AS k FROM search_postings b
+           WHERE b.token = q.token AND b.sub = q.sub AND {where} AND {in_radius} {extra} {tail}"""
+
+    if sort == "distance":
+        bound = "'-Infinity'::float8"
+        first = ""
+    else:
+        first = f"""c1 AS MATERIALIZED (
+  SELECT x.k FROM subcells q CROSS JOIN LATERAL ({postings(keyset, f"ORDER BY b.s_key DESC LIMIT {int(limit)}")}) x
+), bound AS (
+  SELECT coalesce((SELECT c1.k FROM c1 ORDER BY c1.k DESC LIMIT 1 OFFSET {int(limit) - 1}), '-Infinity'::float8)
+         - CASE WHEN cardinality((SELECT x.ids FROM exact x)) > 0 THEN 1.0 ELSE 0 END - 1e-6 AS l
+),"""
+        bound = "(SELECT l FROM bound) - q.bonus"
+    return f"""
+WITH exact AS MATERIALIZED (SELECT {EXACT_NAME_IDS} AS ids),
+dir AS MATERIALIZED (
+  SELECT b.token, b.sub, b.category_id, b.region, b.price_range, b.n,
+         r.lat0 + (b.sub / 10) * 0.01::float8 AS slat, r.lon0 + (b.sub % 10) * 0.01::float8 AS slon
+    FROM {_RANGES} CROSS JOIN LATERAL (
+      SELECT * FROM search_posting_counts b WHERE {_in_range('b')} AND b.n <> 0 AND {where}) b
+), subcells AS MATERIALIZED (
+  SELECT c.token, c.sub, c.far + :margin <= :radius AS inside,
+         0.5 / (1 + greatest(0, c.near - :margin) / 5) AS bonus
+    FROM ({_SUBCELLS}) c WHERE c.near - :margin <= :radius
+), {first} m AS MATERIALIZED (
+  SELECT x.id, x.k FROM subcells q CROSS JOIN LATERAL ({postings(f"AND b.s_key >= {bound}")}) x
+), page AS (
+  SELECT m.id, m.k FROM m {"WHERE (m.k < :ck OR (m.k = :ck AND m.id > CAST(:cid AS uuid)))" if after else ""}
+   ORDER BY m.k DESC, m.id LIMIT {int(limit)}
+), combos AS (
+  SELECT d.category_id, d.region, d.price_range, sum(d.n) AS n
+    FROM dir d JOIN subcells q ON q.token = d.token AND q.sub = d.sub AND q.inside GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT x.category_id, x.region, x.price_range, count(*)
+    FROM subcells q CROSS JOIN LATERAL (
+      SELECT b.category_id, b.region, b.price_range FROM search_postings b
+       WHERE b.token = q.token AND b.sub = q.sub AND {where} AND {in_radius}) x
+   WHERE NOT q.inside GROUP BY 1, 2, 3
+)
+SELECT {_items(CHORD)} AS items, {_facets(combos="combos")} AS facets"""
 
 
 def open_now_sql(b: str = "b") -> str:
@@ -288,7 +354,7 @@ def _items(chord: str) -> str:
      LEFT JOIN categories c ON c.id = b.category_id)"""
 
 
-def _facets(source: str) -> str:
+def _facets(source: str = "", combos: str = "") -> str:
     """Counts per category (with its name and slug), region and price range, and the total
     (g = 7), of the rows of `source` in one pass: counted per combination (one hash a row
     instead of one per grouping set), then rolled up (GROUPING SETS) over the few combinations."""
@@ -296,23 +362,18 @@ def _facets(source: str) -> str:
                         'name', c.name, 'slug', c.slug, 'region', f.region, 'price_range', f.price_range, 'n', f.n)), '[]')
      FROM (SELECT GROUPING(category_id, region, price_range) AS g, category_id, region,
                   price_range::text AS price_range, coalesce(sum(n), 0)::int8 AS n
-             FROM (SELECT category_id, region, price_range, count(*) AS n FROM {source} GROUP BY 1, 2, 3) combos
+             FROM {combos or f"(SELECT category_id, region, price_range, count(*) AS n FROM {source} GROUP BY 1, 2, 3)"} combos
              GROUP BY GROUPING SETS ((category_id), (region), (price_range), ())) f
      LEFT JOIN categories c ON c.id = f.category_id)"""
 
 
-def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after: bool, limit: int,
-               postings: bool = False) -> str:
-    """Score every match once; page and facets come from the same materialised set. With
-    postings, the matches are POSTINGS rows (one word near a place, :lo/:hi, :tsq) and the
-    rank is theirs. The page size is spelled in the statement, not bound: under a generic
-    plan PostgreSQL guesses a bound LIMIT at a tenth of the matches, and for a guessed
+def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after: bool, limit: int) -> str:
+    """Score every match once; page and facets come from the same materialised set. The page
+    size is spelled in the statement, not bound: under a generic plan PostgreSQL guesses a bound LIMIT at a tenth of the matches, and for a guessed
     hundreds of thousands it joined the page to businesses by hashing the whole table."""
-    source, rank, exact, fast_chord = ((POSTINGS, "b.rank", EXACT_NAME_IDS, "b.chord") if postings
-                                       else ("search_entries b", RANK, EXACT_NAME, FAST_CHORD))
     chord = CHORD if has_place else "NULL::float8"   # of businesses b, for the page's rows only
     if sort == "distance":
-        key = f"-{fast_chord}"
+        key = f"-{FAST_CHORD}"
     elif sort == "rating":
         key = BAYES
     elif sort == "newest":
@@ -320,16 +381,16 @@ def scored_sql(plan: Plan, *, sort: str, has_text: bool, has_place: bool, after:
     else:
         parts = [BASE, f"CASE WHEN {FEATURED} THEN 0.3::float8 ELSE 0::float8 END"]
         if has_text:
-            parts += [f"2.0 * {rank}", f"CASE WHEN {exact} THEN 1.0::float8 ELSE 0::float8 END"]
+            parts += [f"2.0 * {RANK}", f"CASE WHEN {EXACT_NAME} THEN 1.0::float8 ELSE 0::float8 END"]
         if has_place:
-            parts.append(f"0.5 / (1 + {km_sql(fast_chord)} / 5)")
+            parts.append(f"0.5 / (1 + {km_sql(FAST_CHORD)} / 5)")
         key = "(" + " + ".join(parts) + ")::float8"
     where = " AND ".join(plan.where) or "TRUE"
     keyset = "WHERE (m.k < :ck OR (m.k = :ck AND m.id > CAST(:cid AS uuid)))" if after else ""
     return f"""
-WITH {POSTINGS_DUPS + "," if postings else ""} m AS MATERIALIZED (
+WITH m AS MATERIALIZED (
   SELECT b.id, b.category_id, b.region, b.price_range, {key} AS k
-    FROM {source} WHERE {where}
+    FROM search_entries b WHERE {where}
 ), page AS (
   SELECT m.id, m.k FROM m {keyset} ORDER BY m.k DESC, m.id LIMIT {int(limit)}
 )
