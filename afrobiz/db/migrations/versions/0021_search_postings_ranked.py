@@ -179,6 +179,10 @@ CREATE TRIGGER search_postings_update AFTER UPDATE ON search_entries FOR EACH RO
         OR OLD.featured_until IS DISTINCT FROM NEW.featured_until)
   EXECUTE FUNCTION search_postings_sync();
 
+-- Memory for this transaction's one-off bulk work (27 million postings at a million
+-- listings): the counts' grouping and the index builds then run without spilling to disk.
+SET LOCAL work_mem = '256MB';
+SET LOCAL maintenance_work_mem = '512MB';
 INSERT INTO search_postings SELECT r.* FROM search_entries e, search_postings_rows(e) r;
 INSERT INTO search_posting_counts
 SELECT token, sub, lcp_prev, category_id, subcategory_id, region, price_range, count(*)
