@@ -158,6 +158,44 @@ async def test_planner_settings_last_one_statement_only(client, world):
     assert tuple(row) == ("on", "off", "0", "anonymous", "afrobiz_app")
 
 
+async def test_a_repeated_search_skips_the_words_round_trip(client, world, monkeypatch):
+    """The lane keeps each search text's tsquery (search/queries._TSQUERIES): asked again, the
+    same search sends one statement fewer and answers the same. With a category the first
+    statement still runs (it resolves and checks the category)."""
+    from contextlib import asynccontextmanager
+
+    from afrobiz.db.raw import RawReader
+    from afrobiz.search import queries
+
+    sent: list[str] = []
+
+    class Recording(RawReader):
+        async def execute(self, statement, binds=None):
+            sent.append(getattr(statement, "text", statement))
+            return await super().execute(statement, binds)
+
+    pools: hot.HotPools = client.app.state.hot
+
+    @asynccontextmanager
+    async def recording_reader(*, primary: bool):
+        async with pools.primary.connection() as conn:
+            yield Recording(conn)
+
+    monkeypatch.setattr(pools, "reader", recording_reader)
+    params = {"q": "Olympia hair braids", "lat": "-22.56", "lon": "17.07", "radius_km": "10"}
+    queries._TSQUERIES.pop(params["q"], None)
+    answers, counts = [], []
+    for _ in range(2):
+        sent.clear()
+        answers.append((await client.get("/api/v1/search/businesses", params=params)).json())
+        counts.append(len(sent))
+    assert counts[1] == counts[0] - 1 and not any("set_config('jit'" in s for s in sent)
+    assert answers[0] == answers[1] and [i["name"] for i in answers[1]["items"]] == ["Olympia Hair Braids"]
+    sent.clear()
+    with_category = await client.get("/api/v1/search/businesses", params=params | {"category": "hair-salons"})
+    assert with_category.json()["items"] == answers[1]["items"] and any("set_config('jit'" in s for s in sent)
+
+
 async def test_search_pages_by_cursor_in_the_lane(client, world):
     first = (await client.get("/api/v1/search/businesses", params={"q": "braids", "limit": 2})).json()
     assert len(first["items"]) == 2 and first["next_cursor"]
