@@ -16,7 +16,8 @@ mix of queries (text + near me, category + nearest, filters + open now, a typo, 
   ours SQL    pgbench, 2 clients: the exact statements the API sends for each request of the
               mix (captured from an in-process request through the hot lane, api/hot.py), on
               connections set up as the lane's are: application role (RLS on), anonymous, no
-              JIT, no parallel workers.
+              JIT, no parallel workers. Both SQL runs use prepared statements (planned once
+              per client, as the lane's psycopg connections do).
   ours HTTP   wrk (a separate C process) against uvicorn with 1 and 2 workers, cycling the
               same mix; plus a 1-client latency run per kind (p50/p99 per kind).
 
@@ -229,7 +230,12 @@ def capture(url: str, mix) -> tuple[list[list[str]], list[dict | list]]:
 
 def pgbench(url: str, scripts: list[str], kinds: list[str], *, seconds: float, clients: int,
             options: str = "") -> tuple[float, dict[str, list[float]]]:
-    """Queries/s and latencies (s) per kind of the scripts run at random by `clients` clients."""
+    """Queries/s and latencies (s) per kind of the scripts run at random by `clients` clients.
+
+    Prepared (-M prepared): each statement is planned once per client, then only executed,
+    as the API's hot lane runs its statements (psycopg prepares them after five runs). Sent
+    as plain text, a search's long statement was planned on every run (6-10 ms for the
+    one-word-near-a-place statement), which the API never pays."""
     dbname = url.rsplit("/", 1)[1]
     with tempfile.TemporaryDirectory(prefix="search_bench_") as tmp:
         files = []
@@ -239,7 +245,7 @@ def pgbench(url: str, scripts: list[str], kinds: list[str], *, seconds: float, c
             files += ["-f", str(f)]
         env = os.environ | {"PGOPTIONS": options}
         cmd = ["pgbench", "-n", "-h", "127.0.0.1", "-U", "postgres", "-c", str(clients), "-j", str(clients),
-               "-T", str(int(seconds)), "-l", "--log-prefix", str(Path(tmp, "log")), *files, dbname]
+               "-M", "prepared", "-T", str(int(seconds)), "-l", "--log-prefix", str(Path(tmp, "log")), *files, dbname]
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp)
         if out.returncode != 0:
             raise SystemExit(f"pgbench failed: {out.stderr[-2000:]}")
