@@ -6,10 +6,11 @@ import re
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.db.raw import execute_with_settings
@@ -71,6 +72,14 @@ async def search_businesses(session: AsyncSession, *, params: SearchParams, secr
         result.next_cursor = encode_cursor(secret, {"k": last["k"], "id": last["id"], "f": fp,
                                                     "t": tsq, "dym": did_you_mean})
     return result
+
+
+@lru_cache(maxsize=256)
+def _statement(statement: str) -> TextClause:
+    """text() of a built statement, once per distinct statement (there are a few dozen):
+    text() finds the binds with regular expressions and makes an object per bind, 0.36 ms
+    of CPU for the one-word-near-a-place statement, on every request."""
+    return text(statement)
 
 
 def _postings_word(p: SearchParams, tsq: str | None, cells: list[str]) -> tuple[str, bool] | None:
@@ -140,9 +149,9 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
         # The planner underestimates how many rows a radius box holds and would rather
         # bitmap-scan the whole box and sort it than walk the GiST index nearest first and
         # stop after one page: for this one statement, no bitmap scans.
-        row = (await execute_with_settings(session, {"enable_bitmapscan": "off"}, text(statement), binds)).one()
+        row = (await execute_with_settings(session, {"enable_bitmapscan": "off"}, _statement(statement), binds)).one()
     else:
-        row = (await session.execute(text(statement), binds)).one()
+        row = (await session.execute(_statement(statement), binds)).one()
     return _result(p, row)
 
 
@@ -159,7 +168,7 @@ async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: 
         "margin": sql.subcell_margin_km(p.radius_km),
         "kx": sql.KM_PER_DEGREE * math.cos(math.radians(p.lat))}
     statement = sql.ranked_sql(plan, sort=p.sort, after=after is not None, limit=p.limit + 1)
-    return _result(p, (await session.execute(text(statement), binds)).one())
+    return _result(p, (await session.execute(_statement(statement), binds)).one())
 
 
 def _place_binds(p: SearchParams) -> dict:

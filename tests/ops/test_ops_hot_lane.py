@@ -196,6 +196,25 @@ async def test_a_repeated_search_skips_the_words_round_trip(client, world, monke
     assert with_category.json()["items"] == answers[1]["items"] and any("set_config('jit'" in s for s in sent)
 
 
+async def test_long_statements_are_converted_once(client, world, monkeypatch):
+    """psycopg caches the conversion of a statement's placeholders only up to a length that
+    db/raw.py raises: search's long statements go through the cache, not the uncached path."""
+    from psycopg import _queries
+
+    uncached: list[int] = []
+    convert = _queries._query2pg_nocache
+
+    def counting(query, encoding):
+        uncached.append(len(query))
+        return convert(query, encoding)
+
+    monkeypatch.setattr(_queries, "_query2pg_nocache", counting)
+    params = {"q": "braids", "lat": "-22.56", "lon": "17.07", "radius_km": "10"}
+    for _ in range(2):
+        assert (await client.get("/api/v1/search/businesses", params=params)).json()["items"]
+    assert uncached == []
+
+
 async def test_search_pages_by_cursor_in_the_lane(client, world):
     first = (await client.get("/api/v1/search/businesses", params={"q": "braids", "limit": 2})).json()
     assert len(first["items"]) == 2 and first["next_cursor"]
