@@ -219,8 +219,8 @@ def ranked_sql(plan: Plan, *, sort: str, after: bool, limit: int) -> str:
       Any `limit` real matches give such a bound; the closer they are to the page the
       tighter it is. share = 3 x limit / subcells (at least 1, at most limit): a page's
       rows rarely share a subcell when there are many, and scoring each subcell's best
-      `limit` (the obvious choice) scored 5,775 postings for "restaurants" within 10 km of
-      Windhoek at a million listings, most of the search's work;
+      `limit` (the obvious choice) scored 470 postings for "restaurant" within 10 km of
+      Windhoek at 20,000 listings (34 subcells) where this share scores 67;
     - m: the postings whose s_key reaches the bound (the page is among them), scored.
     Sorted by distance there is no such bound: m is every match (scored by its chord).
     The score is the one scored_sql gives, so the page is the GIN way's page.
