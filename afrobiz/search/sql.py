@@ -423,10 +423,16 @@ def nearest_sql(plan: Plan, *, after: bool) -> str:
     # of 50 lets rows at the very same spot be put in id order across pages.
     if CATEGORY in plan.where:
         where = " AND ".join(bounds + [w for w in plan.where if w != CATEGORY])
+        # Only the ids that have listings in that column are walked (the sub-select with
+        # LIMIT stays a per-id probe of the btree): a walk for an id the column never holds
+        # (a subcategory's id among the categories) found nothing only after visiting every
+        # point of the radius, 2 ms each at a million listings, four of them for a category
+        # with four subcategories.
         knn = " UNION ".join(f"""
           SELECT x.id, x.chord FROM unnest(CAST(:cats AS uuid[])) cat(id) CROSS JOIN LATERAL (
             SELECT b.id, {CHORD} AS chord FROM search_entries b WHERE b.{col} = cat.id AND {where}
-             ORDER BY {POINT} <-> {CENTER} LIMIT :lim + 50) x""" for col in ("category_id", "subcategory_id"))
+             ORDER BY {POINT} <-> {CENTER} LIMIT :lim + 50) x
+           WHERE (SELECT true FROM search_entries e WHERE e.{col} = cat.id LIMIT 1)""" for col in ("category_id", "subcategory_id"))
     else:
         where = " AND ".join(bounds + plan.where)
         knn = f"""SELECT b.id, {CHORD} AS chord FROM search_entries b WHERE {where}

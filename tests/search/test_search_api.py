@@ -90,6 +90,21 @@ async def test_radius_keeps_near_ones_nearest_first(world, search):
     assert names(far) == []                                                          # Swakopmund is ~280 km
 
 
+async def test_category_near_me_walks_every_id_that_holds_listings(world, search, db):
+    """Category + near me, nearest first (the per-id KNN walks of sql.nearest_sql): the
+    category's subcategories come too, by either column, and ids no listing holds in a
+    column are skipped without losing anyone."""
+    await create_business(db, owner=world.owner, name="Braid Bar", category_id=world.braids.id,
+                          latitude=-22.5612, longitude=17.0662)
+    near = {"lat": -22.5609, "lon": 17.0658, "radius_km": 10}
+    assert names(await search(category="hair-beauty", **near)) == [
+        "Braid Bar", "Windhoek Braids Studio", "Katutura Hair Salon"]
+    assert names(await search(category=str(world.braids.id), sort="distance", **near)) == [
+        "Braid Bar", "Windhoek Braids Studio"]
+    assert names(await search(category="hair-beauty", radius_km=1, lat=-22.5609, lon=17.0658)) == [
+        "Braid Bar", "Windhoek Braids Studio"]
+
+
 async def test_no_place_no_distance(world, search):
     page = await search(q="braids")
     assert "distance_km" not in page["items"][0] or page["items"][0]["distance_km"] is None
