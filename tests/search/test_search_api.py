@@ -91,18 +91,27 @@ async def test_radius_keeps_near_ones_nearest_first(world, search):
 
 
 async def test_category_near_me_walks_every_id_that_holds_listings(world, search, db):
-    """Category + near me, nearest first (the per-id KNN walks of sql.nearest_sql): the
-    category's subcategories come too, by either column, and ids no listing holds in a
-    column are skipped without losing anyone."""
-    await create_business(db, owner=world.owner, name="Braid Bar", category_id=world.braids.id,
-                          latitude=-22.5612, longitude=17.0662)
+    """Category + near me, nearest first (the per-id KNN walks of sql.nearest_sql): listings
+    of the category by either column come, ids no listing holds in a column are skipped, and
+    the subcategory walks reach as far as the page's last row by category, page after page."""
+    bars = [await create_business(db, owner=world.owner, name=f"Braid Bar {k}", category_id=world.braids.id,
+                                  latitude=lat, longitude=17.0658)
+            for k, lat in (("A", -22.5612), ("B", -22.5879), ("C", -22.6059))]          # 0.05, 3, 5 km
+    await create_business(db, owner=world.owner, name="Kapana and Braids", category_id=world.food.id,
+                          subcategory_id=world.braids.id, latitude=-22.5700, longitude=17.0658)   # 1 km
     near = {"lat": -22.5609, "lon": 17.0658, "radius_km": 10}
-    assert names(await search(category="hair-beauty", **near)) == [
-        "Braid Bar", "Windhoek Braids Studio", "Katutura Hair Salon"]
-    assert names(await search(category=str(world.braids.id), sort="distance", **near)) == [
-        "Braid Bar", "Windhoek Braids Studio"]
-    assert names(await search(category="hair-beauty", radius_km=1, lat=-22.5609, lon=17.0658)) == [
-        "Braid Bar", "Windhoek Braids Studio"]
+    order = ["Braid Bar A", "Windhoek Braids Studio", "Kapana and Braids", "Braid Bar B", "Braid Bar C"]
+    assert names(await search(category=str(world.braids.id), **near)) == order
+    assert names(await search(category="hair-beauty", sort="distance", **near)) == [
+        "Braid Bar A", "Windhoek Braids Studio", "Kapana and Braids", "Braid Bar B", "Katutura Hair Salon",
+        "Braid Bar C"]
+    pages, cursor = [], None
+    while True:
+        page = await search(category=str(world.braids.id), limit=2, **near, **({"cursor": cursor} if cursor else {}))
+        pages.append(names(page))
+        if not (cursor := page["next_cursor"]):
+            break
+    assert pages == [order[:2], order[2:4], order[4:]] and bars
 
 
 async def test_no_place_no_distance(world, search):
