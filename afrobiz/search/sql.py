@@ -240,8 +240,9 @@ def ranked_sql(plan: Plan, *, sort: str, after: bool, limit: int) -> str:
                f" + CASE WHEN {exact} THEN 1.0::float8 ELSE 0::float8 END + 0.5 / (1 + {km_sql(FAST_CHORD)} / 5))::float8")
     keyset = f"AND ({key} < :ck OR ({key} = :ck AND b.business_id > CAST(:cid AS uuid)))" if after else ""
 
-    def postings(extra: str, tail: str = "") -> str:
-        return f"""SELECT b.business_id AS id, {key} AS k FROM search_postings b
+    def postings(extra: str, tail: str = "", columns: str = f"b.business_id AS id, {key} AS k") -> str:
+        """The matching postings of subcell q (in the radius, filtered)."""
+        return f"""SELECT {columns} FROM search_postings b
            WHERE b.token = q.token AND b.sub = q.sub AND {where} AND {in_radius} {extra} {tail}"""
 
     if sort == "distance":
@@ -280,8 +281,7 @@ dir AS MATERIALIZED (
   UNION ALL
   SELECT x.category_id, x.region, x.price_range, count(*)
     FROM subcells q CROSS JOIN LATERAL (
-      SELECT b.category_id, b.region, b.price_range FROM search_postings b
-       WHERE b.token = q.token AND b.sub = q.sub AND {where} AND {in_radius} OFFSET 0) x
+      {postings("", "OFFSET 0", "b.category_id, b.region, b.price_range")}) x
    WHERE NOT q.inside GROUP BY 1, 2, 3
 )
 SELECT {_items(CHORD)} AS items, {_facets(combos="combos")} AS facets"""
