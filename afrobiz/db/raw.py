@@ -95,10 +95,6 @@ class RawResult:
 class RawReader:
     """`execute(text_clause, binds)` over one psycopg connection."""
 
-    # The connection was set up by _configure (JIT and parallel workers off for the session):
-    # callers need not set them per transaction (search/queries._prepare).
-    session_settings = True
-
     def __init__(self, conn: psycopg.AsyncConnection) -> None:
         self.conn = conn
 

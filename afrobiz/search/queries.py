@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.db.raw import execute_with_settings
+from afrobiz.db.raw import RawReader, execute_with_settings
 from afrobiz.errors import InvalidInput
 from afrobiz.search import sql
 from afrobiz.search.params import (
@@ -248,7 +248,7 @@ _PREPARE = text("""
                WHERE :has_words) y) AS tsq""")
 
 
-# The words' tsquery by search text, for the hot lane's readers (below). It depends on the
+# The words' tsquery by search text, for the hot lane's reader (below). It depends on the
 # text alone (immutable functions: websearch_to_tsquery with a fixed configuration, unaccent),
 # so an entry never goes stale; the oldest go once it is full.
 _TSQUERIES: OrderedDict[str, str | None] = OrderedDict()
@@ -261,10 +261,10 @@ async def _prepare(session: AsyncSession, category: str | None, q: str | None) -
     -not), English stems, unaccented, the last word also as a prefix (people type "salo" for
     salon).
 
-    No round trip at all for words seen before without a category, on a reader whose
-    connection has JIT and parallel workers off for good (db/raw.RawReader.session_settings):
+    No round trip at all for words seen before without a category, on the hot lane's
+    RawReader, whose connection has JIT and parallel workers off for good (db/raw._configure):
     then this statement has nothing left to do. Half a millisecond of every repeated search."""
-    if q and not category and getattr(session, "session_settings", False) and q in _TSQUERIES:
+    if q and not category and isinstance(session, RawReader) and q in _TSQUERIES:
         _TSQUERIES.move_to_end(q)
         return None, _TSQUERIES[q]
     cid = slug = None
