@@ -7,7 +7,13 @@
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'afrobiz_app') THEN
-    CREATE ROLE afrobiz_app NOLOGIN;
+    -- Roles are cluster-wide: two databases migrating at once (parallel test workers on a
+    -- fresh server) can both pass the check above; the loser finds the role made.
+    BEGIN
+      CREATE ROLE afrobiz_app NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;
+    END;
   END IF;
 END $$;
 -- The migrating user must be able to SET ROLE to it (a superuser always can).
