@@ -21,6 +21,7 @@ from afrobiz.db.session import make_engine, make_sessionmaker
 from afrobiz.errors import DomainError
 from afrobiz.kit.logging import RequestLogMiddleware, configure_logging
 from afrobiz.kit.metrics import METRICS
+from afrobiz.kit.request_gate import BodyLimit, CleanInput, Refusal
 from afrobiz.kit.security_headers import HEADERS as SECURITY_HEADERS, HSTS
 from afrobiz.web.deps import install as install_page_auth
 from afrobiz.web.errors import error_page
@@ -109,6 +110,21 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_page(request, 500, "Something went wrong", "It has been logged. Please try again.")
 
+    async def on_refusal(scope, receive, send, refusal: Refusal) -> None:  # noqa: ANN001
+        # The request gate's answer (kit/request_gate.py), given before the app's own stack.
+        scope.setdefault("app", app)   # the page template reaches the settings through it
+        request = Request(scope, receive)
+        if _wants_json(request):
+            errors = [{"field": refusal.field, "message": refusal.detail}] if refusal.field else None
+            response = problems.problem(refusal.status, refusal.detail, errors=errors)
+        elif refusal.in_path:
+            response = error_page(request, 404, "Page not found", "Not Found")
+        elif refusal.status == 413:
+            response = error_page(request, 413, "Payload too large", refusal.detail)
+        else:
+            response = error_page(request, refusal.status, "Please check what you entered", refusal.detail)
+        await response(scope, receive, send)
+
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -126,9 +142,11 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     # wrapper per request, not three); outside even Starlette's error middleware, so a 500
     # answer carries them too. HSTS only when this deployment is served over HTTPS.
     https = settings.base_url.startswith("https://")
-    # Inside it, the hot lane answers the commonest anonymous reads before FastAPI's stack.
+    # Inside it, the request gate (bounded body, clean text: kit/request_gate.py), so even the
+    # hot lane, which answers the commonest anonymous reads before FastAPI's stack, is behind it.
     build_stack = hot.install(app, app.build_middleware_stack)
     app.build_middleware_stack = lambda: RequestLogMiddleware(
-        build_stack(), headers=SECURITY_HEADERS + ([HSTS] if https else []),
+        BodyLimit(CleanInput(build_stack(), on_refusal), on_refusal),
+        headers=SECURITY_HEADERS + ([HSTS] if https else []),
         https_headers=[] if https else [HSTS], observe=METRICS.observe)
     return app
