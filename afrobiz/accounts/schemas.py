@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StrictBool, model_validator
 
 from afrobiz.accounts.passwords import MAX_LENGTH
+from afrobiz.kit.clean_text import NOT_ALLOWED, clean_str
+from afrobiz.kit.dates import BoundedDate
 
 
 def _not_a_number(value):
@@ -17,14 +19,16 @@ def _not_a_number(value):
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
+IsoDate = Annotated[BoundedDate, BeforeValidator(_not_a_number)]
 
 
 def _storable(value):
     # PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded at all: refuse
     # them with a 422 instead of failing in the database (found by fuzzing the log-in).
-    if isinstance(value, str) and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value):
-        raise ValueError("Contains characters that are not allowed.")
+    # (The request gate, kit/request_gate.py, refuses them before any route; this keeps the
+    # schema safe wherever else it is used.)
+    if isinstance(value, str) and not clean_str(value):
+        raise ValueError(NOT_ALLOWED)
     return value
 
 

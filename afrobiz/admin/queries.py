@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from afrobiz.accounts.models import User
 from afrobiz.admin.models import AuditLog
 from afrobiz.errors import InvalidInput
+from afrobiz.kit.dates import check_moment
 
 TZ = "Africa/Windhoek"
 MAX_LIMIT = 100
@@ -26,12 +27,13 @@ def parse_moment(raw: str | None, field: str, *, end: bool = False) -> datetime 
     if not raw:
         return None
     try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw) + (timedelta(days=1) if end else timedelta(0))
-            return datetime.combine(day, time(0), ZoneInfo(TZ))
         moment = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise InvalidInput("Use a date (2025-03-04) or a date and time with offset.", field=field) from exc
+    check_moment(moment, field)   # before any arithmetic: a day either side then cannot overflow
+    if len(raw) == 10:
+        day = moment.date() + (timedelta(days=1) if end else timedelta(0))
+        return datetime.combine(day, time(0), ZoneInfo(TZ))
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(TZ))
 
 

@@ -41,6 +41,7 @@ from afrobiz.booking import slots
 from afrobiz.db import deps
 from afrobiz.db.raw import make_pool, reader
 from afrobiz.errors import DomainError
+from afrobiz.kit.dates import within
 from afrobiz.search import queries
 from afrobiz.search import suggest as suggestions
 from afrobiz.search.params import (
@@ -140,9 +141,12 @@ def date_param(params: dict, name: str) -> date | None:
     if not _DATE.fullmatch(value):
         raise Decline
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise Decline from None
+    if not within(day):
+        raise Decline   # outside the bounds every date input has (kit/dates.py): the route's 422
+    return day
 
 
 def dumps(value) -> bytes:  # noqa: ANN001

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, field_validator, model_validator
 
 from afrobiz.booking.models import BookingStatus
+from afrobiz.kit.dates import BoundedDate
 
 # Money goes out as "150.00" (API.md: strings with two decimals, plus currency).
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
@@ -98,7 +99,7 @@ class WindowRead(BaseModel):
 
 
 class ClosureIn(_In):
-    date: date
+    date: BoundedDate
     reason: str | None = Field(None, max_length=255)
 
 
@@ -116,7 +117,7 @@ class SlotRead(BaseModel):
 
 class BookingCreate(_In):
     service_id: uuid.UUID
-    booking_date: date
+    booking_date: BoundedDate
     booking_time: time
     guest_count: int = Field(1, ge=1, le=1000)
     notes: str | None = Field(None, max_length=2000)
@@ -150,7 +151,7 @@ class StatusChange(_In):
 
 
 class RescheduleIn(_In):
-    booking_date: date
+    booking_date: BoundedDate
     booking_time: time
 
 

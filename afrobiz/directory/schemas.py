@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from afrobiz.directory.models import BusinessStatus, ImageType, PriceRange
+from afrobiz.kit.dates import BoundedDateTime
 
 _OPTIONAL_TEXT = ("description", "category_id", "subcategory_id", "city", "region", "email", "phone", "whatsapp",
                   "website", "street_address", "postal_code", "latitude", "longitude", "price_range", "meta_title", "meta_description")
@@ -86,7 +87,7 @@ class StatusChange(BaseModel):
 
 
 class FeatureIn(BaseModel):
-    until: datetime | None = Field(None, description="null ends the featuring")
+    until: BoundedDateTime | None = Field(None, description="null ends the featuring")
 
 
 class VerifyIn(BaseModel):

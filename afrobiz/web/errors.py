@@ -39,6 +39,7 @@ KNOWN_MESSAGES = (
     N_("That time is too far ahead: this service cannot be booked that early."),
     N_("The business is closed on that day."), N_("That slot has just been taken. Please pick another time."),
     N_("Write the date as YYYY-MM-DD."), N_("Contains characters that are not allowed."),
+    N_("Use a date from 1900-01-01 to 2100-12-31."),   # afrobiz/kit/dates.py
     N_("an e-mail or a phone number is needed"),
 )
 

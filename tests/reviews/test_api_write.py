@@ -114,10 +114,11 @@ async def test_bad_input_is_422_with_fields(client, world, login, body):
 
 async def test_html_is_stored_as_written_never_rendered(client, world, login, db):
     r = await client.post(url(world.business), headers=await login(world.author),
-                          json={"rating": 4, "content": "<script>alert(1)</script> & <b>bold</b>\x00"})
+                          json={"rating": 4, "content": "<script>alert(1)</script> & <b>bold</b>\x07"})
     assert r.status_code == 201
     stored = await db.scalar(select(Review.content).where(Review.id == r.json()["id"]))
-    assert stored == "<script>alert(1)</script> & <b>bold</b>"
+    assert stored == "<script>alert(1)</script> & <b>bold</b>"   # control characters dropped
+    # A NUL never gets this far: the request gate refuses it (tests/reliability/test_reliability_input.py).
 
 
 async def test_auto_approve_publishes_verified_reviews_and_tells_the_owner(client, world, login, db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session, bearer_token, current_user, optional_user, request_ip, require_role
 from afrobiz.db.session import set_identity
+from afrobiz.kit.dates import BoundedDate
 from afrobiz.booking import catalog, ics, idempotency, queries, slots, status
 from afrobiz.booking.availability import DEFAULT_TZ
 from afrobiz.booking.models import BookingStatus
@@ -149,8 +150,8 @@ def slots_json(tz: str, found: list) -> bytes:
 
 
 @hot_router.get("/services/{service_id}/slots", response_model=list[SlotRead], summary="Free slots between two dates")
-async def get_slots(request: Request, service_id: uuid.UUID, from_: date = Query(alias="from"),
-                    to: date | None = Query(None),
+async def get_slots(request: Request, service_id: uuid.UUID, from_: BoundedDate = Query(alias="from"),
+                    to: BoundedDate | None = Query(None),
                     db: AsyncConnection | AsyncSession = Depends(slot_reader, scope="function")):
     tz, found = await slots.public_free_slots(db, service_id=service_id, from_date=from_, to_date=to or from_,
                                               anonymous=bearer_token(request) is None)
@@ -213,7 +214,7 @@ async def my_bookings(when: str | None = Query(None, pattern="^(upcoming|past)$"
 
 @router.get("/businesses/{business_id}/bookings", response_model=BookingList, summary="A business's bookings")
 async def business_bookings(business_id: uuid.UUID, status: list[BookingStatus] | None = Query(None),
-                            from_: date | None = Query(None, alias="from"), to: date | None = None,
+                            from_: BoundedDate | None = Query(None, alias="from"), to: BoundedDate | None = None,
                             service_id: uuid.UUID | None = None, limit: int = Query(20, ge=1, le=100),
                             cursor: str | None = None, user: User = Depends(current_user),
                             session: AsyncSession = Session):

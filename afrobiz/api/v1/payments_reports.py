@@ -15,6 +15,7 @@ from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session, request_ip, require_role
 from afrobiz.booking import idempotency
 from afrobiz.db.session import acting_as_system
+from afrobiz.kit.dates import BoundedDate
 from afrobiz.payments import guest, ledger, reconcile, reports, service
 from afrobiz.payments.schemas import PaymentCreate, PaymentRead, to_read
 
@@ -58,8 +59,8 @@ async def _report(session: AsyncSession, user: User, business_id: uuid.UUID, per
 @router.get("/businesses/{business_id}/payouts", response_model=PayoutsOut,
             summary="What the business was paid, its fees, refunds and net, by period (owner, admin)")
 async def payouts(business_id: uuid.UUID, period: Period = "month",
-                  from_: date | None = Query(None, alias="from", description="first day (Africa/Windhoek)"),
-                  to: date | None = Query(None, description="last day, inclusive (Africa/Windhoek)"),
+                  from_: BoundedDate | None = Query(None, alias="from", description="first day (Africa/Windhoek)"),
+                  to: BoundedDate | None = Query(None, description="last day, inclusive (Africa/Windhoek)"),
                   user: User = Manager, session: AsyncSession = Session):
     r = await _report(session, user, business_id, period, from_, to)
     return PayoutsOut(business_id=r.business.id, business_name=r.business.name, period=r.period, from_=r.start,
@@ -72,7 +73,7 @@ async def payouts(business_id: uuid.UUID, period: Period = "month",
             responses={200: {"content": {"text/csv": {}}, "description": "The payouts by period as CSV"}},
             summary="The payouts report as CSV (owner, admin)")
 async def payouts_csv(business_id: uuid.UUID, period: Period = "month",
-                      from_: date | None = Query(None, alias="from"), to: date | None = Query(None),
+                      from_: BoundedDate | None = Query(None, alias="from"), to: BoundedDate | None = Query(None),
                       user: User = Manager, session: AsyncSession = Session):
     r = await _report(session, user, business_id, period, from_, to)
     return Response(reports.to_csv(r), media_type="text/csv; charset=utf-8",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from urllib.parse import urlencode
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
@@ -22,8 +22,9 @@ from afrobiz.directory import queries as directory_queries
 from afrobiz.directory import service as directory
 from afrobiz.directory.models import BusinessStatus
 from afrobiz.errors import DomainError, InvalidInput
-from afrobiz.i18n import gettext
+from afrobiz.i18n import N_, gettext
 from afrobiz.i18n.formatting import format_day, format_moment
+from afrobiz.kit.dates import parse_date
 from afrobiz.web.deps import csrf_protect, require_page_role
 from afrobiz.web.errors import message
 from afrobiz.web.pages.analytics import money
@@ -107,10 +108,8 @@ async def decide_business(business_id: uuid.UUID, request: Request, session: Asy
                 until = _text(form, "until")
                 if not until:
                     raise InvalidInput("Choose the last day of the featuring.", field="until")
-                try:
-                    end = datetime.combine(date.fromisoformat(until) + timedelta(days=1), time(0), TZ)
-                except ValueError as exc:
-                    raise InvalidInput("Choose a date.", field="until") from exc
+                day = parse_date(until, "until", malformed=N_("Choose a date."))
+                end = datetime.combine(day + timedelta(days=1), time(0), TZ)
                 await lifecycle.set_featured(session, business=business, actor=user, until=end, ip=request_ip(request))
             elif decision == "unfeature":
                 await lifecycle.set_featured(session, business=business, actor=user, until=None, ip=request_ip(request))

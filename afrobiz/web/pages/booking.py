@@ -25,6 +25,8 @@ from afrobiz.booking.schemas import BookingCreate, ServiceCreate, ServiceUpdate,
 from afrobiz.booking.service import create_booking
 from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import DomainError, InvalidInput, NotFound
+from afrobiz.kit import dates
+from afrobiz.kit.dates import BoundedDate
 from afrobiz.web.deps import csrf_protect, page_user, require_page_role, require_page_user
 from afrobiz.i18n import gettext
 from afrobiz.i18n.formatting import weekday_name
@@ -42,7 +44,10 @@ def _today() -> date:
 
 def _errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, ValidationError):
-        return validation_errors(exc)
+        # The day and time are picked from links, not typed: their refusal goes on top of the form.
+        fields = validation_errors(exc)
+        picked = [fields.pop(k) for k in ("booking_date", "booking_time") if k in fields]
+        return fields | ({"form": picked[0]} if picked else {})
     if isinstance(exc, DomainError):
         fields = {e["field"]: message(e["message"]) for e in exc.errors if e.get("field") != "booking_time"}
         return fields or {"form": message(exc.detail)}
@@ -74,7 +79,7 @@ async def _flow(request: Request, session: AsyncSession, service_id: uuid.UUID, 
 
 
 @router.get("/book/{service_id}", response_class=HTMLResponse)
-async def book_page(request: Request, service_id: uuid.UUID, date: date | None = None, time: str | None = None,
+async def book_page(request: Request, service_id: uuid.UUID, date: BoundedDate | None = None, time: str | None = None,
                     session: AsyncSession = Session, user: User | None = Depends(page_user)):
     return await _flow(request, session, service_id, user, date, time)
 
@@ -167,7 +172,7 @@ async def _reschedule_page(request: Request, session: AsyncSession, number: str,
 
 
 @router.get("/bookings/{number}/reschedule", response_class=HTMLResponse)
-async def reschedule_page(request: Request, number: str, date: date | None = None, time: str | None = None,
+async def reschedule_page(request: Request, number: str, date: BoundedDate | None = None, time: str | None = None,
                           session: AsyncSession = Session, user: User = Depends(require_page_user)):
     return await _reschedule_page(request, session, number, user, date, time)
 
@@ -185,6 +190,9 @@ async def reschedule(request: Request, number: str, session: AsyncSession = Sess
     except ValueError:
         return await _reschedule_page(request, session, number, user, None, None,
                                       gettext("Pick a day and a time."), status_code=422)
+    if not dates.within(day):
+        return await _reschedule_page(request, session, number, user, None, None, message(dates.OUT_OF_RANGE),
+                                      status_code=422)
     try:
         async with session.begin_nested():   # a refused move leaves the booking as it was
             await status.reschedule_booking(session, booking_id=view.booking.id, user=user, booking_date=day,
@@ -222,7 +230,7 @@ async def _my_businesses(session: AsyncSession, user: User, chosen: uuid.UUID | 
 
 
 @router.get("/owner/bookings", response_class=HTMLResponse)
-async def owner_bookings(request: Request, business: uuid.UUID | None = None, date: date | None = None,
+async def owner_bookings(request: Request, business: uuid.UUID | None = None, date: BoundedDate | None = None,
                          view: str = "day", status_text: str = Query("", alias="status"),
                          service_text: str = Query("", alias="service"), session: AsyncSession = Session,
                          user: User = Depends(owner_only)):

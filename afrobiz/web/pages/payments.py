@@ -8,7 +8,7 @@ import json
 import secrets
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from decimal import Decimal, InvalidOperation
 
@@ -22,11 +22,12 @@ from afrobiz.api.deps import Session, request_ip
 from afrobiz.booking import queries as booking_queries
 from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import DomainError, InvalidInput, NotFound
+from afrobiz.kit.dates import parse_date
 from afrobiz.db.session import acting_as_system
 from afrobiz.payments import guest, providers, queries, reconcile, reports, service, webhooks
 from afrobiz.payments.models import PaymentMethod, PaymentStatus
 from afrobiz.payments.schemas import to_read
-from afrobiz.i18n import gettext, lazy_gettext
+from afrobiz.i18n import N_, gettext, lazy_gettext
 from afrobiz.web.deps import LoginRequired, csrf_protect, page_user, require_page_role, require_page_user
 from afrobiz.web.errors import message
 from afrobiz.web.templating import templates
@@ -189,10 +190,7 @@ async def owner_mark_received(request: Request, payment_id: uuid.UUID, session: 
 # ---------------------------------------------------------------- the owner's payouts
 
 def _day(text: str, field: str):
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise InvalidInput("Give dates as YYYY-MM-DD.", field=field) from None
+    return parse_date(text, field, malformed=N_("Give dates as YYYY-MM-DD."))
 
 
 async def _payouts(session: AsyncSession, user: User, business: uuid.UUID | None, period: str, from_text: str,
