@@ -56,7 +56,7 @@ def urlencoded_problem(raw: bytes, whole: str) -> str | None:
         if not clean_bytes(name):
             return whole
         if not clean_bytes(unquote_to_bytes(value.replace(b"+", b" "))):
-            return name.decode()
+            return name.decode() or whole
     return None
 
 
@@ -122,7 +122,7 @@ def multipart_problem(body: bytes, content_type: bytes) -> str | None:
         if not clean_bytes(name):
             found.append("form")
         elif not clean_bytes(params.get(b"filename", b"")) or not clean_bytes(bytes(part["data"])):
-            found.append(name.decode())
+            found.append(name.decode() or "form")
 
     parser = MultipartParser(boundary, {
         "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,

@@ -109,14 +109,14 @@ class CleanInput:
         if clean_text.path_problem(raw_path):
             await self.answer(scope, receive, send, Refusal(422, clean_text.NOT_ALLOWED, "path", in_path=True))
             return
-        if field := clean_text.urlencoded_problem(scope.get("query_string", b""), "query"):
+        if (field := clean_text.urlencoded_problem(scope.get("query_string", b""), "query")) is not None:
             await self.answer(scope, receive, send, Refusal(422, clean_text.NOT_ALLOWED, field))
             return
         if _header(scope, b"content-length") is not None or _header(scope, b"transfer-encoding") is not None:
             body = await _whole_body(receive)   # held by BodyLimit already: one message, bounded
             if body is None:
                 return   # the client left
-            if field := _body_problem(body, _header(scope, b"content-type") or b""):
+            if (field := _body_problem(body, _header(scope, b"content-type") or b"")) is not None:
                 await self.answer(scope, receive, send, Refusal(422, clean_text.NOT_ALLOWED, field))
                 return
             receive = replay(body, receive)

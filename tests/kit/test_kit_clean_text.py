@@ -35,6 +35,7 @@ def test_path_problem(path, bad):
     (b"q=braids&city=Windhoek", None), (b"q=L%C3%BCderitz+north", None), (b"", None), (b"q", None),
     (b"q=%00", "q"), (b"a=1&q=x%ED%A0%80", "q"), (b"q=%ff", "q"), (b"%00=1", "query"),
     (b"q=%2500", None),   # "%00" written out: the text is the three characters % 0 0
+    (b"=%00", "query"),   # a nameless parameter (found by the property test)
 ])
 def test_urlencoded_problem(query, field):
     assert urlencoded_problem(query, "query") == field
@@ -82,6 +83,7 @@ def _multipart(*parts: bytes) -> tuple[bytes, bytes]:
     ([b'Content-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x00\xff\xed\xa0'],
      None),
     ([b'Content-Disposition: form-data; name="file"; filename="a\x00.png"\r\n\r\nxx'], "file"),
+    ([b'Content-Disposition: form-data; name=""\r\n\r\n\x00'], "form"),
     ([b'Content-Disposition: form-data; name="ok"\r\n\r\nfine',
       b'Content-Disposition: form-data; name="a\x00"\r\n\r\nfine'], "form"),
 ])
