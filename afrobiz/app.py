@@ -19,8 +19,9 @@ from afrobiz.config import Settings, get_settings
 from afrobiz.db import all_models  # noqa: F401  (every table known before the first query)
 from afrobiz.db.session import make_engine, make_sessionmaker
 from afrobiz.errors import DomainError
-from afrobiz.kit.logging import RequestLogMiddleware, configure_logging
+from afrobiz.kit.logging import RequestLogMiddleware, configure_logging, note_handled
 from afrobiz.kit.metrics import METRICS
+from afrobiz.kit.read_retry import RetryReadsOnLostConnection
 from afrobiz.kit.request_gate import BodyLimit, CleanInput, Refusal
 from afrobiz.kit.security_headers import HEADERS as SECURITY_HEADERS, HSTS
 from afrobiz.web.deps import install as install_page_auth
@@ -100,6 +101,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
             f"{e['field']}: {e['message']}" for e in problems.validation_errors(exc)))
 
     async def on_unexpected(request: Request, exc: Exception):
+        note_handled(request.scope, exc)   # answered and logged here (kit/logging.RequestLogMiddleware)
         if _wants_json(request):
             return await problems.unexpected_error(request, exc)
         if problems.is_outage(exc):
@@ -138,6 +140,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
 
     # Level 6 (zlib's default) rather than Starlette's 9: nearly the same size, much less CPU.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+    # A GET whose pooled connection had died is run once more on a fresh one (kit/read_retry.py).
+    app.add_middleware(RetryReadsOnLostConnection)
     # One outer layer for the request id, access log, metrics and security headers (one
     # wrapper per request, not three); outside even Starlette's error middleware, so a 500
     # answer carries them too. HSTS only when this deployment is served over HTTPS.

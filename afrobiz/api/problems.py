@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from afrobiz.errors import DomainError
+from afrobiz.kit.outage import is_outage
 
 log = logging.getLogger("afrobiz")
 PROBLEM_JSON = "application/problem+json"
@@ -63,23 +64,6 @@ def allowed_methods(app, path: str) -> list[str]:
         if route.path and route.methods and compile_path(route.path)[0].match(path):
             methods |= set(route.methods)
     return sorted(methods)
-
-
-def is_outage(exc: BaseException) -> bool:
-    """Is this the database or Redis being unreachable (not a bug in our code)?"""
-    import sqlalchemy.exc
-    from redis import exceptions as redis_errors
-
-    kinds = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
-             redis_errors.ConnectionError, redis_errors.TimeoutError, ConnectionError)
-    # Follow the chain: a clean-up step (e.g. acting_as_system's finally) may raise its own
-    # error, such as PendingRollbackError, on top of the lost connection.
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, kinds) or isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

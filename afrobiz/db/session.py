@@ -8,10 +8,12 @@ identity over.
 """
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import sqlalchemy.exc
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -33,8 +35,9 @@ def make_engine(url: str, *, pool_size: int = 10, app_role: bool = True) -> Asyn
         # connection that died while pooled (database restarted, proxy dropped it) fails its
         # first statement instead; SQLAlchemy sees a disconnect error, discards that
         # connection AND every other one opened before it (the pool's invalidation time),
-        # and the request answers 503 (api/problems.is_outage). The next request connects
-        # afresh: tests/reliability/test_reliability_faults.py proves the recovery.
+        # and the request is run once more on a fresh connection if it is a read
+        # (kit/read_retry.py), else answers 503 (kit/outage.is_outage). The next request
+        # connects afresh: tests/reliability/test_reliability_faults.py proves the recovery.
         pool_pre_ping=False,
         pool_recycle=1800,
     )
@@ -104,9 +107,17 @@ async def acting_as_system(session: AsyncSession) -> AsyncIterator[None]:
         " current_setting('app.role', true) AS role)"
         " SELECT old.uid, old.role, set_config('app.user_id', '', true), set_config('app.role', 'system', true)"
         " FROM old"))).one()
+    restore = text("SELECT set_config('app.user_id', :uid, true), set_config('app.role', :role, true)")
+    caller = {"uid": row[0] or "", "role": row[1] or "anonymous"}
     try:
         yield
-    finally:
-        await session.execute(
-            text("SELECT set_config('app.user_id', :uid, true), set_config('app.role', :role, true)"),
-            {"uid": row[0] or "", "role": row[1] or "anonymous"})
+    except BaseException:
+        # The block failed. If the transaction cannot run the restore either (the connection
+        # died), the block's error is the one that tells what happened: the restore's own
+        # (PendingRollbackError, raised in SQLAlchemy's greenlet, so not even chained to it)
+        # would turn an outage's 503 into a 500. A transaction that cannot run a statement
+        # cannot run another one as 'system' either.
+        with contextlib.suppress(sqlalchemy.exc.SQLAlchemyError):
+            await session.execute(restore, caller)
+        raise
+    await session.execute(restore, caller)

@@ -6,7 +6,6 @@ so that costs only space, and it never leaves a row pointing at a missing file.
 """
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from sqlalchemy import Text, cast, func, select
@@ -16,7 +15,7 @@ from afrobiz.accounts.models import User
 from afrobiz.admin.audit import record
 from afrobiz.directory.models import Business, BusinessImage, ImageType
 from afrobiz.errors import InvalidInput, NotFound
-from afrobiz.kit.images import process_image
+from afrobiz.kit.images import process_upload
 from afrobiz.storage import FileStore
 
 MAX_IMAGES_PER_BUSINESS = 30
@@ -37,7 +36,7 @@ async def add_image(session: AsyncSession, *, business: Business, actor: User, s
     if count >= MAX_IMAGES_PER_BUSINESS:
         raise InvalidInput(f"A listing holds at most {MAX_IMAGES_PER_BUSINESS} pictures; delete one first.",
                            field="file")
-    processed = await asyncio.to_thread(process_image, data)   # CPU work off the event loop
+    processed = await process_upload(data, uploader_id=actor.id)
     variants = {}
     for v in processed.variants.values():
         await store.put(v.key, v.data, v.content_type)

@@ -34,6 +34,8 @@ _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 QUIET_ROUTES = ("/healthz", "/readyz", "/metrics")
 
 access_log = logging.getLogger("afrobiz.access")
+# Key in the request's state: the error an exception handler answered (and logged).
+HANDLED_ERROR = "afrobiz_handled_error"
 
 
 @dataclass
@@ -49,6 +51,12 @@ class RequestContext:
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("afrobiz_request", default=None)
+
+
+def note_handled(scope: Scope, exc: BaseException) -> None:
+    """An exception handler answered (and logged) this error: RequestLogMiddleware will not
+    log it again when Starlette re-raises it after the answer."""
+    scope.setdefault("state", {})[HANDLED_ERROR] = exc
 
 
 def current() -> RequestContext | None:
@@ -198,26 +206,34 @@ class RequestLogMiddleware:
         state["request_id"] = ctx.request_id
         extra = self.https_headers if scope.get("scheme") == "https" else self.headers
         started = time.perf_counter()
-        status, started_response = 500, False
+        status, answered = 500, False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status, started_response
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status, started_response = message["status"], True
+                status = message["status"]
                 headers = list(message.get("headers") or ())
                 present = {k.lower() for k, _ in headers}
                 headers += [h for h in extra if h[0] not in present]
                 headers.append((b"x-request-id", ctx.request_id.encode()))
                 message["headers"] = headers
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception:
-            # Starlette re-raises after sending its 500 answer, and the server would log the
-            # traceback again, outside the request (no id). The handler logged it already.
-            if status != 500 or not started_response:
-                raise
+        except Exception as exc:
+            if not answered:
+                raise   # the server answers 500, or closes a half-sent answer: nothing better remains
+            # Starlette re-raises an error after its handler has answered it (a 500, or the 503
+            # of an outage). Handed on, the server would log it again outside the request and
+            # close the keep-alive connection, under the client's next request on it (a reset,
+            # no answer at all). Answered is answered; only an error no handler saw (raised by
+            # a background task after the response) is logged here.
+            if state.get(HANDLED_ERROR) is not exc:
+                logging.getLogger("afrobiz").error("error after the response to %s %s", scope["method"],
+                                                   ctx.route, exc_info=exc)
         finally:
             seconds = time.perf_counter() - started
             route = ctx.route

@@ -5,7 +5,6 @@ shown; nothing HTML-rendered is ever stored.
 """
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from afrobiz.db.session import acting_as_system
 from afrobiz.directory.models import Business, BusinessStatus
 from afrobiz.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from afrobiz.kit.images import MAX_BYTES as MAX_UPLOAD_BYTES  # noqa: F401  (the API reads at most this)
-from afrobiz.kit.images import process_image
+from afrobiz.kit.images import process_upload
 from afrobiz.notifications.service import notify
 from afrobiz.reviews import spam
 from afrobiz.reviews.models import Review, ReviewImage, ReviewStatus
@@ -173,7 +172,8 @@ async def create_review(session: AsyncSession, *, author: User, business_id: uui
             Review.customer_id == author.id, Review.business_id == business.id, Review.is_verified.is_(False))):
         raise AlreadyReviewed("You have already reviewed this business. You can review it again after a "
                               "completed booking.")
-    processed = [await asyncio.to_thread(process_image, p.data, variants={"full": PHOTO_SIDE}) for p in photos or []]
+    processed = [await process_upload(p.data, uploader_id=author.id, variants={"full": PHOTO_SIDE})
+                 for p in photos or []]
 
     settings = await get_settings(session)
     limits = spam.Limits(new_account_hours=settings["reviews.new_account_hours"],
@@ -221,7 +221,7 @@ async def add_review_photo(session: AsyncSession, *, author: User, review_id: uu
                                  .where(ReviewImage.review_id == review.id)) or 0
     if count >= PHOTOS_MAX:
         raise Conflict(f"A review has at most {PHOTOS_MAX} photos.")
-    image = await asyncio.to_thread(process_image, data, variants={"full": PHOTO_SIDE})
+    image = await process_upload(data, uploader_id=author.id, variants={"full": PHOTO_SIDE})
     return await _store_photo(session, review=review, image=image, alt_text=alt_text, sort_order=count, store=store)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiosmtplib
+import psycopg
+import sqlalchemy.exc
 from procrastinate import App, PsycopgConnector, RetryStrategy
 from procrastinate.tasks import Task
 from sqlalchemy import text
@@ -35,10 +37,12 @@ class TransientDeliveryError(Exception):
 
 
 # Back-off 4 s, 8 s, 16 s … about 2.3 hours in all; after that the job stays 'failed' in
-# procrastinate_jobs (listed by `afrobiz worker --failed`), never dropped.
+# procrastinate_jobs (listed by `afrobiz worker --failed`), never dropped. Losing the
+# database mid-job is transient too (a restart, a fail-over): the message is tried again.
 DELIVERY_RETRY = RetryStrategy(
     max_attempts=12, exponential_wait=2,
-    retry_exceptions=[TransientDeliveryError, OSError, aiosmtplib.SMTPException],
+    retry_exceptions=[TransientDeliveryError, OSError, aiosmtplib.SMTPException,
+                      sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, psycopg.OperationalError],
 )
 
 

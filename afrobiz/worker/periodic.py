@@ -78,3 +78,13 @@ async def analytics_rollup(timestamp: int) -> list[str]:
 
     async with job_session() as session:
         return [day.isoformat() for day in await rollup(session, now=_now())]
+
+
+@app.periodic(cron="* * * * *", periodic_id="retry_stalled")
+@app.task(name="worker.retry_stalled_jobs", queue="periodic", queueing_lock="retry_stalled_jobs")
+async def retry_stalled(timestamp: int) -> int:
+    """Jobs a worker was running when it lost the database (or was killed) go back in the
+    queue once its heartbeat is 30 s old; a restarting worker also does this when it starts."""
+    from afrobiz.worker.run import retry_stalled_jobs
+
+    return await retry_stalled_jobs()

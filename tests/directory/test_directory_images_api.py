@@ -53,6 +53,18 @@ async def test_dangerous_uploads_are_refused(client, people, shop, db, data, nam
     assert (await client.get(f"/api/v1/businesses/{shop.slug}")).json()["images"] == []
 
 
+async def test_uploads_are_rate_limited_per_uploader(client, people, shop):
+    owner = people[1]["owner"]
+    for _ in range(30):                 # refused files count too: each costs the server a look
+        r = await client.post(f"/api/v1/businesses/{shop.id}/images", headers=owner,
+                              **upload(b"not a picture at all" * 10))
+        assert r.status_code == 415
+    r = await client.post(f"/api/v1/businesses/{shop.id}/images", headers=owner, **upload(png(), "a.png", "image/png"))
+    assert r.status_code == 429 and r.headers["content-type"] == "application/problem+json"
+    assert int(r.headers["retry-after"]) > 0
+    assert (await client.get(f"/api/v1/businesses/{shop.slug}")).json()["images"] == []
+
+
 async def test_oversized_body_is_413(client, people, shop):
     r = await client.post(f"/api/v1/businesses/{shop.id}/images", headers=people[1]["owner"],
                           **upload(b"\xff\xd8\xff" + b"\0" * (MAX_BYTES + 100)))

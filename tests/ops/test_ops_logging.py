@@ -5,7 +5,9 @@ import io
 import json
 import logging
 
+import httpx
 import pytest
+from fastapi import BackgroundTasks
 from sqlalchemy import text
 
 from afrobiz.api.deps import Session
@@ -61,6 +63,37 @@ async def test_every_line_of_a_request_carries_its_id_including_sql_errors(app, 
     # Another request's lines carry another id.
     await client.get("/api/v1/categories")
     assert {line.get("request_id") for line in json_lines()} - {"req-broken-1", None}
+
+
+async def test_an_answered_error_stays_answered_and_is_logged_once(app, json_lines):
+    # Starlette re-raises an error after its handler's answer; handed on to the server, uvicorn
+    # logged it again and closed the keep-alive connection, so the client's NEXT request on it
+    # got a reset and no answer (issue 21 §15). raise_app_exceptions=True is the server here.
+    async def redis_gone():
+        raise ConnectionError("redis went away")
+
+    app.add_api_route("/api/v1/ops-test-outage", redis_gone)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        r = await client.get("/api/v1/ops-test-outage", headers={"X-Request-ID": "req-outage-1"})
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+    mine = [line for line in json_lines() if line.get("request_id") == "req-outage-1"]
+    assert [line["level"] for line in mine if line["logger"] != "afrobiz.access"] == ["warning"]
+
+
+async def test_an_error_after_the_response_is_logged_not_handed_to_the_server(app, json_lines):
+    def fails_later():
+        raise RuntimeError("the after-response work broke")
+
+    async def answer_then_fail(background: BackgroundTasks):
+        background.add_task(fails_later)
+        return {"ok": True}
+
+    app.add_api_route("/api/v1/ops-test-later", answer_then_fail)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        r = await client.get("/api/v1/ops-test-later", headers={"X-Request-ID": "req-later-1"})
+    assert r.status_code == 200 and r.json() == {"ok": True}
+    errors = [line for line in json_lines() if line.get("request_id") == "req-later-1" and line["level"] == "error"]
+    assert len(errors) == 1 and "the after-response work broke" in errors[0]["exception"]
 
 
 async def test_the_caller_is_named_by_id_and_secrets_never_logged(client, db, login, json_lines):

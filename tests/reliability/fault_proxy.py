@@ -18,9 +18,14 @@ class FaultProxy:
         self.port = free_port()
         self.server: asyncio.Server | None = None
         self.writers: set[asyncio.StreamWriter] = set()
+        self.resetting = False
 
-    async def start(self) -> FaultProxy:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port, reuse_address=True)
+    async def start(self, *, reset: bool = False) -> FaultProxy:
+        """Listen again: pass connections through, or (reset=True) accept each and end it at
+        once, as a server that is starting up or dropping its clients does."""
+        self.resetting = reset
+        if self.server is None:
+            self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port, reuse_address=True)
         return self
 
     async def cut(self) -> None:
@@ -33,6 +38,9 @@ class FaultProxy:
         self.writers.clear()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.resetting:
+            writer.transport.abort()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:

@@ -67,4 +67,4 @@ def test_the_schedule_has_every_periodic_job():
     assert scheduled == {"bookings.send_reminders", "bookings.send_follow_ups", "bookings.expire_pending",
                               "db.ensure_partitions", "engagement.purge_view_logs", "analytics.rollup",
                          "accounts.purge_expired",
-                         "payments.release_unpaid"}
+                         "payments.release_unpaid", "worker.retry_stalled_jobs"}

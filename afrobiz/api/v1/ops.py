@@ -25,6 +25,7 @@ from sqlalchemy import text
 from afrobiz.api.problems import PROBLEM_JSON, problem
 from afrobiz.kit.clientip import client_ip, trusted_networks
 from afrobiz.kit.metrics import METRICS
+from afrobiz.kit.outage import is_lost_connection
 
 router = APIRouter(tags=["operations"])
 CHECK_TIMEOUT = 2.0          # seconds per dependency
@@ -37,8 +38,17 @@ async def healthz() -> dict:
 
 
 async def _check_database(engine) -> None:  # noqa: ANN001
-    async with asyncio.timeout(CHECK_TIMEOUT), engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
+    async with asyncio.timeout(CHECK_TIMEOUT):
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            if not is_lost_connection(exc):
+                raise
+            # A pooled connection had died (the pool has dropped it and its elders): that says
+            # nothing about the database now, which a fresh connection tells (kit/read_retry.py).
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
 
 
 async def _check_redis(url: str) -> None:
