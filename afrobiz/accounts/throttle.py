@@ -1,9 +1,11 @@
 """How often each account action may be tried (moving windows, per IP and per account).
 
-Counted per e-mail address whether or not an account has it, so a 429 reveals nothing.
+Counted per e-mail address whether or not an account has it, so a 429 reveals nothing. The
+address is keyed by accounts.emails.email_key, the same spelling the database compares.
 """
 from __future__ import annotations
 
+from afrobiz.accounts.emails import email_key
 from afrobiz.kit import ratelimit
 
 LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
@@ -16,10 +18,6 @@ TOKEN_PER_IP = "30 per hour"                      # trying reset/verification li
 CODE_SENDS_PER_USER = "5 per hour"
 CODE_FAILURES_PER_USER = "5 per 10 minutes"       # a 6-digit code: 5 guesses in its lifetime
 PASSWORD_CHECKS_PER_USER = "10 per 15 minutes"    # re-entering the password (change, delete)
-
-
-def email_key(email: str) -> str:
-    return email.strip().lower()
 
 
 def ip_key(ip: str | None) -> str:
