@@ -100,6 +100,9 @@ class LoginOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     user: UserRead
+    device_token: str | None = Field(None, description=(
+        "Keep it and send it as X-Device-Token with later log-ins: this device may still log in "
+        "while failed attempts from elsewhere hold the account locked"))
 
 
 class ProfileUpdate(Incoming):

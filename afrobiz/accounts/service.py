@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts import messages, sessions, throttle
+from afrobiz.accounts import decoy, devices, messages, sessions, throttle
 from afrobiz.accounts.context import Caller
 from afrobiz.accounts.emails import UnusableEmail, canonical_email
 from afrobiz.accounts.models import User, UserRole
-from afrobiz.accounts.passwords import check_password_rules, hash_password, verify_password
+from afrobiz.accounts.passwords import CURRENT_PARAMETERS, check_password_rules, hash_password, verify_password
 from afrobiz.accounts.throttle import email_key, ip_key, ratelimit
 from afrobiz.admin.audit import record
 from afrobiz.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -138,26 +138,47 @@ class LoginResult:
     user: User | None = None
     token: str | None = None
     refusal: DomainError | None = None
+    device_token: str | None = None     # keep it: this device may log in while strangers lock the account
+
+
+def _login_limits(key: str, user: User | None, caller: Caller) -> list[tuple[str, str]]:
+    """The counters a failed log-in adds to. A device this account logged in from before has
+    its own (accounts/devices.py); anyone else counts per address, per address + account and
+    per account: strangers elsewhere can use up the last, never the owner's own device."""
+    if user is not None:
+        device = devices.trusted_device(caller.device_token, account_id=user.id, password_hash=user.password_hash,
+                                        secret=caller.secret_key)
+        if device is not None:
+            return [(f"login-fail:device:{user.id.hex}:{device}", throttle.LOGIN_FAILURES_PER_DEVICE)]
+    ip = ip_key(caller.ip)
+    return [(f"login-fail:ip:{ip}", throttle.LOGIN_FAILURES_PER_IP),
+            (f"login-fail:email-ip:{key}|{ip}", throttle.LOGIN_FAILURES_PER_ACCOUNT_AND_IP),
+            (f"login-fail:email:{key}", throttle.LOGIN_FAILURES_PER_ACCOUNT)]
 
 
 async def log_in(session: AsyncSession, *, email: str, password: str, caller: Caller) -> LoginResult:
     """Check the password and open a session. A refusal is returned, not raised, so that its
-    audit row commits; after 10 failures for an account (or 30 from an IP) in 15 minutes even
-    the right password is refused with 429."""
-    account_key, ip = f"login-fail:email:{email_key(email)}", f"login-fail:ip:{ip_key(caller.ip)}"
+    audit row commits. Too many failures (throttle.py: per address, per address + account,
+    per account; per device for a device the account logged in from) refuse even the right
+    password with 429. Every refusal costs one argon2 check, with the parameters the
+    account's hash has, or for an address without an account those of accounts/decoy.py."""
+    key = email_key(email)
+    user = await get_user_by_email(session, email)
+    limits = _login_limits(key, user, caller)
     try:
-        await ratelimit.check(ip, throttle.LOGIN_FAILURES_PER_IP)
-        await ratelimit.check(account_key, throttle.LOGIN_FAILURES_PER_ACCOUNT)
+        for limit_key, rate in limits:
+            await ratelimit.check(limit_key, rate)
     except ratelimit.Throttled as exc:
         return LoginResult(refusal=exc)
-    user = await get_user_by_email(session, email) if email.strip() else None
-    ok, new_hash = await verify_password(password, user.password_hash if user else None)
+    stored = user.password_hash if user else None
+    decoy_with = CURRENT_PARAMETERS if stored else await decoy.decoy_parameters(session, key, caller.secret_key)
+    ok, new_hash = await verify_password(password, stored, decoy_parameters=decoy_with)
     if not ok:
-        await ratelimit.hit(ip, throttle.LOGIN_FAILURES_PER_IP)
-        await ratelimit.hit(account_key, throttle.LOGIN_FAILURES_PER_ACCOUNT)
+        for limit_key, rate in limits:
+            await ratelimit.hit(limit_key, rate)
         await _audit(session, caller, "user.login_failed", actor=None, record_id=user.id if user else None)
         return LoginResult(refusal=InvalidCredentials())
-    if new_hash:      # the hashing parameters went up since this hash was made
+    if new_hash:      # made with other argon2 parameters than today's: redone with them now
         user.password_hash = new_hash
     if user.is_suspended:
         await _audit(session, caller, "user.login_refused", actor=user.id, record_id=user.id,
@@ -170,7 +191,14 @@ async def log_in(session: AsyncSession, *, email: str, password: str, caller: Ca
     user.last_login_at = _now()
     token = await sessions.start_session(session, user=user, ip=caller.ip, user_agent=caller.user_agent)
     await _audit(session, caller, "user.login", actor=user.id, record_id=user.id)
-    return LoginResult(user=user, token=token)
+    return LoginResult(user=user, token=token, device_token=device_token_for(caller, user))
+
+
+def device_token_for(caller: Caller, user: User) -> str:
+    """The caller's device token with this account's fresh entry (after a log-in or a new
+    password: the entry is bound to the password hash)."""
+    return devices.device_token(caller.device_token, account_id=user.id, password_hash=user.password_hash,
+                                secret=caller.secret_key)
 
 
 async def log_out(session: AsyncSession, *, token: str) -> None:

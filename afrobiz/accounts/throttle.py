@@ -8,8 +8,12 @@ from __future__ import annotations
 from afrobiz.accounts.emails import email_key
 from afrobiz.kit import ratelimit
 
-LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+LOGIN_FAILURES_PER_ACCOUNT_AND_IP = "10 per 15 minutes"
 LOGIN_FAILURES_PER_IP = "30 per 15 minutes"       # mobile carriers put many people behind one IP
+# The ceiling for an account from everywhere together: looser, since strangers can fill it;
+# the owner's own devices still get in (accounts/devices.py).
+LOGIN_FAILURES_PER_ACCOUNT = "100 per hour"
+LOGIN_FAILURES_PER_DEVICE = "10 per 15 minutes"   # a device the account logged in from before
 REGISTER_PER_IP = "10 per hour"
 REGISTER_PER_EMAIL = "5 per hour"
 RESET_PER_IP = "10 per hour"
