@@ -28,12 +28,7 @@ def ip_key(ip: str | None) -> str:
     return ip or "unknown"
 
 
-async def guard(pairs: list[tuple[str, str]], detail: str | None = None) -> None:
-    """Check every (key, rate) first, then count one event on each: raises Throttled (429)."""
-    for key, rate in pairs:
-        await ratelimit.check(key, rate, detail)
-    for key, rate in pairs:
-        await ratelimit.hit(key, rate)
+guard = ratelimit.guard
 
 
 __all__ = ["ratelimit", "guard", "email_key", "ip_key"]
