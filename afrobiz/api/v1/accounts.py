@@ -50,6 +50,8 @@ async def register(body: RegisterIn, session: AsyncSession = Session, caller: Ca
 
 
 @router.post("/auth/login", response_model=LoginOut, summary="Log in: a bearer token",
+             description="Send the `device_token` of an earlier log-in on this device as `X-Device-Token`: "
+                         "it may then log in while failed attempts from elsewhere hold the account locked.",
              responses={401: {"description": "wrong e-mail or password"}, 429: {"description": "throttled"}})
 async def login(body: LoginIn, session: AsyncSession = Session, caller: Caller = CallerDep):
     result = await service.log_in(session, email=body.email, password=body.password, caller=caller)
