@@ -21,7 +21,7 @@ import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import ARRAY, Text, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.emails import mailbox_key
@@ -70,16 +70,35 @@ async def _room_for_pending(session: AsyncSession, *, keys: list[str], business_
                             expiry_minutes: int, now: datetime) -> None:
     # Guest bookings have no customer: RLS shows them to no visitor, so they are counted as system.
     async with acting_as_system(session):
-        for key in sorted(keys):   # one order everywhere: two requests never wait on each other in a cycle
-            await session.execute(select(func.pg_advisory_xact_lock(
-                func.hashtextextended(f"guest-pending|{business_id}|{key}", 0))))
+        # One order everywhere (sorted), so two requests never wait on each other in a cycle;
+        # a statement of its own, so the count below sees what the lock's last holder committed.
+        ordered = select(func.unnest(literal(sorted(keys), ARRAY(Text))).label("key")).order_by("key").subquery()
+        await session.execute(select(func.count(func.pg_advisory_xact_lock(
+            func.hashtextextended(literal(f"guest-pending|{business_id}|") + ordered.c.key, 0)))))
         rows = (await session.execute(
             select(Booking.customer_email, Booking.customer_phone, Booking.created_at)
             # The status inlined, so even a generic plan matches idx_bookings_guest_pending.
             .where(Booking.business_id == business_id, Booking.customer_id.is_(None),
-                   Booking.status == literal(BookingStatus.PENDING.value, literal_execute=True)))).all()
+                   Booking.status == literal(BookingStatus.PENDING.value, literal_execute=True),
+                   or_(*_maybe_same_contact(keys))))).all()
+    # The SQL only narrows the rows down; the contact is compared here, with the one normalisation.
     mine = sorted(created for email, phone, created in rows if _booking_keys(email, phone) & set(keys))
     if len(mine) >= cap:
         # The oldest one is answered or expires by then at the latest.
         free_at = mine[0] + timedelta(minutes=expiry_minutes)
         raise ratelimit.Throttled(TOO_MANY_PENDING, retry_after=math.ceil((free_at - now).total_seconds()))
+
+
+def _maybe_same_contact(keys: list[str]) -> list:
+    """Cheap SQL tests every booking of the contact passes (others may too): the e-mail starts
+    with the mailbox's local part, the phone ends with the number's last 7 digits."""
+    tests = []
+    for key in keys:
+        kind, _, value = key.partition(":")
+        if kind == "email":
+            tests.append(func.starts_with(func.lower(Booking.customer_email), value.rpartition("@")[0]))
+        elif kind == "phone" and len(digits := "".join(c for c in value if c.isdigit())) >= 7:
+            tests.append(func.right(func.regexp_replace(Booking.customer_phone, "[^0-9]", "", "g"), 7) == digits[-7:])
+        elif kind == "phone":
+            tests.append(Booking.customer_phone.is_not(None))
+    return tests or [false()]
