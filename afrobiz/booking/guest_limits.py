@@ -33,7 +33,8 @@ from afrobiz.kit.phones import phone_key
 
 PER_IP, PER_CONTACT, PENDING = ("bookings.guest_per_ip_per_hour", "bookings.guest_per_contact_per_hour",
                                 "bookings.guest_pending_per_contact")
-TOO_MANY = "Too many bookings without an account from here. Please try again later, or log in to book."
+TOO_MANY = ("Too many bookings without an account from this address or for this e-mail or phone. "
+            "Please try again later, or log in to book.")
 TOO_MANY_PENDING = ("You already have bookings waiting for this business to confirm them. Please wait for its "
                     "answer before booking more.")
 
