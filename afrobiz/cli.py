@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 from typing import Annotated
 
@@ -65,6 +66,19 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
         _serve(url, host, port, workers)
 
 
+def use_demo_stand_ins(environ) -> None:
+    """The demo pays through the sandbox operator (settings.sandbox: a banner on every page,
+    the test phone at /sandbox/mobile-money) unless a real operator or production is configured."""
+    settings = get_settings()
+    if settings.environment == "production" or (settings.mobile_money_url or "sandbox") != "sandbox":
+        return
+    environ.setdefault("AFROBIZ_SANDBOX", "true")
+    environ.setdefault("AFROBIZ_MOBILE_MONEY_URL", "sandbox")
+    environ.setdefault("AFROBIZ_MOBILE_MONEY_WEBHOOK_SECRET", settings.mobile_money_webhook_secret
+                       or secrets.token_hex(16))     # the stand-in and the webhook share one process
+    get_settings.cache_clear()
+
+
 @app.command()
 def demo(port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
          host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -72,6 +86,7 @@ def demo(port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     """Start everything a newcomer needs: database, migrations, Namibian demo data, the site."""
     from afrobiz.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
+    use_demo_stand_ins(os.environ)
     settings = get_settings()
     with database_url(settings) as url:
         console.print("Migrating the database…")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     mobile_money_url: str | None = Field(None, description="mobile-money operator API base URL; 'sandbox' = the in-process stand-in")
     mobile_money_api_key: str | None = Field(None, description="API key sent to the mobile-money operator")
     mobile_money_webhook_secret: str | None = Field(None, description="HMAC secret of the mobile-money operator's callbacks")
+    sandbox: bool = Field(False, description="turn on the local stand-ins (mobile money 'sandbox' and its test phone "
+                          "at /sandbox/mobile-money, a banner on every page); `afrobiz demo` sets it; refused in production")
     # SMS and WhatsApp (issue 8): without a URL, texts go to the outbox table (local stand-in).
     sms_url: str | None = Field(None, description="SMS provider endpoint: POST {to, from, text} with a bearer token")
     sms_token: str | None = Field(None, description="bearer token for the SMS provider")
@@ -53,6 +55,19 @@ class Settings(BaseSettings):
     whatsapp_url: str | None = Field(None, description="WhatsApp provider endpoint, same shape as sms_url")
     whatsapp_token: str | None = Field(None, description="bearer token for the WhatsApp provider")
     whatsapp_sender: str | None = Field(None, description="WhatsApp sender number or id")
+
+    @model_validator(mode="after")
+    def _no_stand_ins_in_production(self) -> Settings:
+        # A stand-in operator marks payments received without money moving: never in production.
+        if self.environment == "production" and (self.sandbox or self.mobile_money_url == "sandbox"):
+            raise ValueError("AFROBIZ_SANDBOX and AFROBIZ_MOBILE_MONEY_URL=sandbox are refused in production")
+        return self
+
+    @property
+    def sandbox_on(self) -> bool:
+        """The stand-ins answer: asked for explicitly, and never in production (the check above
+        holds at start; this one also when the environment is changed afterwards)."""
+        return self.sandbox and self.environment != "production"
 
     @property
     def effective_log_format(self) -> str:

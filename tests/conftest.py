@@ -85,6 +85,18 @@ async def db(engine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits count in process memory unless a test configures Redis; every test starts
+    with empty counters (guest bookings from the test client's one address would otherwise
+    add up across tests)."""
+    from afrobiz.kit import ratelimit
+
+    ratelimit.configure(None)
+    yield
+    ratelimit._limiter = None
+
+
+@pytest.fixture(autouse=True)
 def _fresh_system_settings_cache():
     """system_settings are cached per process (admin.settings); every test rolls back, so a
     value cached by another test must not leak in. A test that writes a setting directly

@@ -13,3 +13,4 @@ class Caller:
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = "dev-insecure-change-me"
     outbox: Outbox = field(default_factory=Outbox)    # sent after the request commits
+    device_token: str | None = None    # accounts/devices.py: this device logged in before

@@ -7,6 +7,7 @@ most common passwords by Royce Williams (see common-passwords.README), shipped a
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,9 +59,38 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(hasher.hash, password)
 
 
-def _verify(password: str, password_hash: str | None) -> tuple[bool, str | None]:
+# ---------------------------------------------------------------- the cost of a check
+
+CURRENT_PARAMETERS = f"m={MEMORY_COST_KIB},t={TIME_COST},p={PARALLELISM}"
+_PARAMETERS = re.compile(r"m=(\d+),t=(\d+),p=(\d+)")
+# A decoy never costs more than this, whatever a stored hash says (256 MiB, 16 passes, 16 lanes).
+_DECOY_LIMITS = (262144, 16, 16)
+
+
+def parameters_of(password_hash: str | None) -> str | None:
+    """'m=…,t=…,p=…' of an argon2id hash (what its check costs), else None."""
+    parts = (password_hash or "").split("$")   # '', 'argon2id', 'v=19', 'm=…,t=…,p=…', salt, digest
+    if len(parts) == 6 and parts[1] == "argon2id" and _PARAMETERS.fullmatch(parts[3]):
+        return parts[3]
+    return None
+
+
+@lru_cache(maxsize=16)
+def _decoy(parameters: str) -> tuple[Argon2Hasher, str]:
+    """A hasher with these parameters and a hash of nothing anyone types, made once."""
+    found = _PARAMETERS.fullmatch(parameters)
+    values = tuple(int(v) for v in found.groups()) if found else ()
+    if not values or any(not 1 <= v <= limit for v, limit in zip(values, _DECOY_LIMITS)):
+        return _decoy(CURRENT_PARAMETERS)
+    memory, time, lanes = values
+    decoy = Argon2Hasher(memory_cost=memory, time_cost=time, parallelism=lanes)
+    return decoy, decoy.hash("not-a-real-password-but-the-same-cost")
+
+
+def _verify(password: str, password_hash: str | None, decoy_parameters: str) -> tuple[bool, str | None]:
     if not password_hash:
-        hasher.verify(password, _dummy_hash())      # the same work for a user without a password
+        decoy, decoy_hash = _decoy(decoy_parameters)      # the same work for an address without an account
+        decoy.verify(password, decoy_hash)
         return False, None
     try:
         return hasher.verify_and_update(password, password_hash)
@@ -68,16 +98,9 @@ def _verify(password: str, password_hash: str | None) -> tuple[bool, str | None]
         return False, None
 
 
-async def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
-    """(matches, new hash when the stored one uses weaker parameters and must be replaced)."""
-    return await asyncio.to_thread(_verify, password, password_hash)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return hasher.hash("not-a-real-password-but-the-same-cost")
-
-
-async def burn_time(password: str) -> None:
-    """Do the same hashing work as a real check, so an unknown e-mail answers as slowly."""
-    await verify_password(password, None)
+async def verify_password(password: str, password_hash: str | None, *,
+                          decoy_parameters: str = CURRENT_PARAMETERS) -> tuple[bool, str | None]:
+    """(matches, new hash when the stored one was made with other parameters and must be replaced).
+    With no hash to check, a decoy hash with `decoy_parameters` is checked instead, so the
+    answer takes as long as a real check (accounts/decoy.py chooses the parameters)."""
+    return await asyncio.to_thread(_verify, password, password_hash, decoy_parameters)

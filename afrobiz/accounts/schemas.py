@@ -5,8 +5,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StrictBool, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
+from afrobiz.accounts.emails import canonical_email
 from afrobiz.accounts.passwords import MAX_LENGTH
 from afrobiz.kit.clean_text import NOT_ALLOWED, clean_str
 from afrobiz.kit.dates import BoundedDate
@@ -33,6 +34,9 @@ def _storable(value):
 
 
 StorableText = Annotated[str, BeforeValidator(_storable)]
+# An address an account may have, in its one stored spelling (accounts/emails.py).
+AccountEmail = Annotated[str, Field(max_length=255, json_schema_extra={"format": "email"}),
+                         AfterValidator(canonical_email)]
 
 
 class Incoming(BaseModel):
@@ -53,7 +57,7 @@ Password = Field(min_length=1, max_length=MAX_LENGTH + 64)    # the rules give t
 
 
 class RegisterIn(Incoming):
-    email: EmailStr = Field(max_length=255)
+    email: AccountEmail
     password: str = Password
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
@@ -100,6 +104,9 @@ class LoginOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     user: UserRead
+    device_token: str | None = Field(None, description=(
+        "Keep it and send it as X-Device-Token with later log-ins: this device may still log in "
+        "while failed attempts from elsewhere hold the account locked"))
 
 
 class ProfileUpdate(Incoming):
@@ -124,7 +131,7 @@ class PasswordChange(Incoming):
 
 
 class EmailChange(Incoming):
-    email: EmailStr = Field(max_length=255)
+    email: AccountEmail
     password: str = Field(max_length=1024)
 
 

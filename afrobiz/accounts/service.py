@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts import messages, sessions, throttle
+from afrobiz.accounts import decoy, devices, messages, sessions, throttle
 from afrobiz.accounts.context import Caller
+from afrobiz.accounts.emails import UnusableEmail, canonical_email
 from afrobiz.accounts.models import User, UserRole
-from afrobiz.accounts.passwords import check_password_rules, hash_password, verify_password
+from afrobiz.accounts.passwords import CURRENT_PARAMETERS, check_password_rules, hash_password, verify_password
 from afrobiz.accounts.throttle import email_key, ip_key, ratelimit
 from afrobiz.admin.audit import record
 from afrobiz.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -53,9 +54,22 @@ async def _audit(session: AsyncSession, caller: Caller, action: str, *, actor: u
                  old=old, new=new, ip=caller.ip, user_agent=caller.user_agent)
 
 
+def account_email(email: str, field: str = "email") -> str:
+    """The address's stored spelling (accounts/emails.py), or a 422 on the field."""
+    try:
+        return canonical_email(email)
+    except UnusableEmail as exc:
+        raise InvalidInput(str(exc), field=field) from None
+
+
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
-    """The user with this e-mail (case-insensitive: the column is citext), or None."""
-    return (await session.scalars(select(User).where(User.email == email.strip()))).first()
+    """The user with this e-mail in any spelling of it, or None. The look-up compares the
+    canonical (ASCII) spelling through citext, where PostgreSQL's case folding is Python's."""
+    try:
+        canonical = canonical_email(email)
+    except UnusableEmail:
+        return None                 # no account can have it
+    return (await session.scalars(select(User).where(User.email == canonical))).first()
 
 
 async def require_user(session: AsyncSession, user_id: uuid.UUID) -> User:
@@ -76,22 +90,35 @@ async def register(session: AsyncSession, *, email: str, password: str, first_na
 
     if role not in (UserRole.CUSTOMER, UserRole.BUSINESS_OWNER):
         raise InvalidInput("Choose customer or business owner.", field="role")
+    email = account_email(email)
     await throttle.guard([(f"register:ip:{ip_key(caller.ip)}", throttle.REGISTER_PER_IP),
                           (f"register:email:{email_key(email)}", throttle.REGISTER_PER_EMAIL)])
     check_password_rules(password, email=email)
     phone = normalize_phone(phone)
     password_hash = await hash_password(password)     # hashed either way: same time for both answers
-    values = dict(email=email.strip(), first_name=first_name.strip(), last_name=last_name.strip(), phone=phone,
+    values = dict(email=email, first_name=first_name.strip(), last_name=last_name.strip(), phone=phone,
                   role=UserRole(role), preferred_language=preferred_language, marketing_consent=marketing_consent)
     existing = await get_user_by_email(session, email)
-    if existing is None:
+    taken = existing is not None
+    if not taken:
         user = User(**values, password_hash=password_hash)
         try:
             async with session.begin_nested():
                 session.add(user)
                 await session.flush()
         except IntegrityError:     # signed up at the same moment by another request
-            existing = await get_user_by_email(session, email)
+            taken, existing = True, await get_user_by_email(session, email)
+    if taken:
+        return await _answer_duplicate(session, caller, existing, values)
+    await verification.send_email_verification(session, user=user, caller=caller)
+    await _audit(session, caller, "user.register", actor=user.id, record_id=user.id,
+                 new={"email": user.email, "role": str(user.role)})
+    return user
+
+
+async def _answer_duplicate(session: AsyncSession, caller: Caller, existing: User | None, values: dict) -> User:
+    """A sign-up for an address that has an account: the reply looks like a new account (not
+    saved) and the account's owner is told by e-mail."""
     if existing is not None:
         await messages.queue_email(session, existing.email, "Someone tried to sign up with your e-mail address", (
             f"Hello {existing.first_name},\n\nSomeone (perhaps you) tried to create an AfroBiz Connect account "
@@ -99,13 +126,9 @@ async def register(session: AsyncSession, *, email: str, password: str, first_na
             f"{caller.base_url}/login or reset your password at {caller.base_url}/forgot-password.\n"
             "If it was not you, you can ignore this message."))
         await _audit(session, caller, "user.register_existing", actor=None, record_id=existing.id)
-        now = _now()
-        return User(**values, id=uuid.uuid4(), email_verified=False, phone_verified=False, created_at=now,
-                    updated_at=now, is_active=True, is_suspended=False, metadata_={})
-    await verification.send_email_verification(session, user=user, caller=caller)
-    await _audit(session, caller, "user.register", actor=user.id, record_id=user.id,
-                 new={"email": user.email, "role": str(user.role)})
-    return user
+    now = _now()
+    return User(**values, id=uuid.uuid4(), email_verified=False, phone_verified=False, created_at=now,
+                updated_at=now, is_active=True, is_suspended=False, metadata_={})
 
 
 # ---------------------------------------------------------------- log-in, log-out
@@ -115,26 +138,47 @@ class LoginResult:
     user: User | None = None
     token: str | None = None
     refusal: DomainError | None = None
+    device_token: str | None = None     # keep it: this device may log in while strangers lock the account
+
+
+def _login_limits(key: str, user: User | None, caller: Caller) -> list[tuple[str, str]]:
+    """The counters a failed log-in adds to. A device this account logged in from before has
+    its own (accounts/devices.py); anyone else counts per address, per address + account and
+    per account: strangers elsewhere can use up the last, never the owner's own device."""
+    if user is not None:
+        device = devices.trusted_device(caller.device_token, account_id=user.id, password_hash=user.password_hash,
+                                        secret=caller.secret_key)
+        if device is not None:
+            return [(f"login-fail:device:{user.id.hex}:{device}", throttle.LOGIN_FAILURES_PER_DEVICE)]
+    ip = ip_key(caller.ip)
+    return [(f"login-fail:ip:{ip}", throttle.LOGIN_FAILURES_PER_IP),
+            (f"login-fail:email-ip:{key}|{ip}", throttle.LOGIN_FAILURES_PER_ACCOUNT_AND_IP),
+            (f"login-fail:email:{key}", throttle.LOGIN_FAILURES_PER_ACCOUNT)]
 
 
 async def log_in(session: AsyncSession, *, email: str, password: str, caller: Caller) -> LoginResult:
     """Check the password and open a session. A refusal is returned, not raised, so that its
-    audit row commits; after 10 failures for an account (or 30 from an IP) in 15 minutes even
-    the right password is refused with 429."""
-    account_key, ip = f"login-fail:email:{email_key(email)}", f"login-fail:ip:{ip_key(caller.ip)}"
+    audit row commits. Too many failures (throttle.py: per address, per address + account,
+    per account; per device for a device the account logged in from) refuse even the right
+    password with 429. Every refusal costs one argon2 check, with the parameters the
+    account's hash has, or for an address without an account those of accounts/decoy.py."""
+    key = email_key(email)
+    user = await get_user_by_email(session, email)
+    limits = _login_limits(key, user, caller)
     try:
-        await ratelimit.check(ip, throttle.LOGIN_FAILURES_PER_IP)
-        await ratelimit.check(account_key, throttle.LOGIN_FAILURES_PER_ACCOUNT)
+        for limit_key, rate in limits:
+            await ratelimit.check(limit_key, rate)
     except ratelimit.Throttled as exc:
         return LoginResult(refusal=exc)
-    user = await get_user_by_email(session, email) if email.strip() else None
-    ok, new_hash = await verify_password(password, user.password_hash if user else None)
+    stored = user.password_hash if user else None
+    decoy_with = CURRENT_PARAMETERS if stored else await decoy.decoy_parameters(session, key, caller.secret_key)
+    ok, new_hash = await verify_password(password, stored, decoy_parameters=decoy_with)
     if not ok:
-        await ratelimit.hit(ip, throttle.LOGIN_FAILURES_PER_IP)
-        await ratelimit.hit(account_key, throttle.LOGIN_FAILURES_PER_ACCOUNT)
+        for limit_key, rate in limits:
+            await ratelimit.hit(limit_key, rate)
         await _audit(session, caller, "user.login_failed", actor=None, record_id=user.id if user else None)
         return LoginResult(refusal=InvalidCredentials())
-    if new_hash:      # the hashing parameters went up since this hash was made
+    if new_hash:      # made with other argon2 parameters than today's: redone with them now
         user.password_hash = new_hash
     if user.is_suspended:
         await _audit(session, caller, "user.login_refused", actor=user.id, record_id=user.id,
@@ -147,7 +191,14 @@ async def log_in(session: AsyncSession, *, email: str, password: str, caller: Ca
     user.last_login_at = _now()
     token = await sessions.start_session(session, user=user, ip=caller.ip, user_agent=caller.user_agent)
     await _audit(session, caller, "user.login", actor=user.id, record_id=user.id)
-    return LoginResult(user=user, token=token)
+    return LoginResult(user=user, token=token, device_token=device_token_for(caller, user))
+
+
+def device_token_for(caller: Caller, user: User) -> str:
+    """The caller's device token with this account's fresh entry (after a log-in or a new
+    password: the entry is bound to the password hash)."""
+    return devices.device_token(caller.device_token, account_id=user.id, password_hash=user.password_hash,
+                                secret=caller.secret_key)
 
 
 async def log_out(session: AsyncSession, *, token: str) -> None:
@@ -252,10 +303,11 @@ async def unsuspend_user(session: AsyncSession, *, admin: User, user_id: uuid.UU
 async def create_admin(session: AsyncSession, *, email: str, password: str, first_name: str = "Admin",
                        last_name: str = "User") -> User:
     """Make an admin (the CLI's `afrobiz admin create`); an existing account is promoted."""
+    email = account_email(email)
     check_password_rules(password, email=email)
     user = await get_user_by_email(session, email)
     if user is None:
-        user = User(email=email.strip(), first_name=first_name, last_name=last_name, role=UserRole.ADMIN,
+        user = User(email=email, first_name=first_name, last_name=last_name, role=UserRole.ADMIN,
                     email_verified=True)
         session.add(user)
     user.role = UserRole.ADMIN

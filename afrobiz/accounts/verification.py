@@ -19,7 +19,7 @@ from afrobiz.accounts import messages, sessions, throttle
 from afrobiz.accounts.context import Caller
 from afrobiz.accounts.models import TokenPurpose, User, VerificationToken
 from afrobiz.accounts.passwords import check_password_rules
-from afrobiz.accounts.service import _audit, confirm_password, get_user_by_email, set_password
+from afrobiz.accounts.service import _audit, account_email, confirm_password, get_user_by_email, set_password
 from afrobiz.accounts.throttle import email_key, ip_key, ratelimit
 from afrobiz.errors import InvalidInput
 from afrobiz.kit.phones import mask_phone
@@ -96,7 +96,7 @@ async def verify_email(session: AsyncSession, *, token: str, caller: Caller) -> 
     """Confirm the address the link was sent to; for an e-mail change, the address changes now."""
     link, user = await _consume_link(session, token=token, purpose=TokenPurpose.EMAIL_VERIFICATION, caller=caller)
     target = link.target or user.email
-    if target.lower() != user.email.lower():
+    if email_key(target) != email_key(user.email):
         other = await get_user_by_email(session, target)
         if other is not None:
             raise InvalidToken("This e-mail address is already used by another account.")
@@ -114,8 +114,8 @@ async def change_email(session: AsyncSession, *, user: User, email: str, passwor
     link sent there is followed; if the address is taken, its owner is told instead (the reply
     is the same either way)."""
     await confirm_password(user, password)
-    email = email.strip()
-    if email.lower() == user.email.lower():
+    email = account_email(email)
+    if email_key(email) == email_key(user.email):
         return
     other = await get_user_by_email(session, email)
     if other is not None:

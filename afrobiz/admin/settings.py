@@ -42,6 +42,18 @@ KNOWN: dict[str, Spec] = {
                                           minimum=Decimal(0), maximum=Decimal(50)),
     "bookings.pending_expiry_minutes": Spec("integer", 30, "A pending booking not confirmed within this many "
                                             "minutes is cancelled.", minimum=Decimal(5), maximum=Decimal(10080)),
+    # Guests book without an account (issue 21): what one client or one contact may do.
+    "bookings.guest_per_ip_per_hour": Spec("integer", 20, "Guest bookings one client address may make in an hour "
+                                           "(mobile carriers put many people behind one address).",
+                                           minimum=Decimal(1), maximum=Decimal(100000)),
+    "bookings.guest_per_contact_per_hour": Spec("integer", 5, "Guest bookings one e-mail address or phone number "
+                                                "may make in an hour.", minimum=Decimal(1), maximum=Decimal(10000)),
+    "bookings.guest_pending_per_contact": Spec("integer", 3, "Pending (unconfirmed) guest bookings one e-mail "
+                                               "address or phone number may hold at one business.",
+                                               minimum=Decimal(1), maximum=Decimal(1000)),
+    "notifications.guest_messages_per_hour": Spec("integer", 5, "Messages sent to one guest e-mail address or "
+                                                  "phone number (not verified by anyone) in an hour; more are "
+                                                  "dropped.", minimum=Decimal(1), maximum=Decimal(1000)),
     "site.default_currency": Spec("string", "NAD", "Currency of new businesses and services.", is_public=True),
     **{key: Spec("boolean" if isinstance(default, bool) else "integer", default, description,
                  is_public=key == "reviews.min_count_for_average",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts import sessions
+from afrobiz.accounts import devices, sessions
 from afrobiz.accounts.context import Caller
 from afrobiz.accounts.messages import deliver
 from afrobiz.accounts.models import User
@@ -48,7 +48,8 @@ def caller_for(request: Request, background: BackgroundTasks) -> Caller:
     use_app_settings(request)
     settings = request.app.state.settings
     caller = Caller(ip=request_ip(request), user_agent=request_agent(request),
-                    base_url=settings.base_url.rstrip("/"), secret_key=settings.secret_key)
+                    base_url=settings.base_url.rstrip("/"), secret_key=settings.secret_key,
+                    device_token=request.headers.get(devices.HEADER_NAME) or request.cookies.get(devices.COOKIE_NAME))
     background.add_task(deliver, settings, caller.outbox)
     return caller
 

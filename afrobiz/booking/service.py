@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
-from afrobiz.booking import availability as av
+from afrobiz.booking import availability as av, guest_limits
 from afrobiz.booking.errors import SlotUnavailable
 from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory, Service
 from afrobiz.booking.schemas import BookingCreate, Guest
@@ -114,9 +114,10 @@ def _check(problem: av.SlotProblem | None) -> None:
 
 
 async def create_booking(session: AsyncSession, *, user: User | None, data: BookingCreate,
-                         now: datetime | None = None) -> Booking:
+                         now: datetime | None = None, ip: str | None = None) -> Booking:
     """Book a free slot as a customer or a guest: re-checked in this transaction; a
-    capacity-1 service relies on the exclusion constraint, capacity N on the service row lock."""
+    capacity-1 service relies on the exclusion constraint, capacity N on the service row lock.
+    A guest (no user) books within guest_limits (per client address `ip` and per contact)."""
     now = now or datetime.now(UTC)
     contact = _contact(user, data)
     # Read the capacity first without a lock; only shared services need the row lock.
@@ -125,6 +126,8 @@ async def create_booking(session: AsyncSession, *, user: User | None, data: Book
     if ctx.service.capacity > 1:
         ctx = await lock_service(session, ctx)
     _check(await slot_problem(session, ctx, local_date=data.booking_date, local_time=data.booking_time, now=now))
+    if user is None:     # counted only for a slot that can be booked: a refused pick costs nothing
+        await guest_limits.admit(session, contact=contact, ip=ip, business_id=ctx.business.id, now=now)
 
     starts_at = av.local_to_utc(data.booking_date, data.booking_time, ctx.rules.tz)
     lo, hi = av.occupied_range(ctx.rules, starts_at)

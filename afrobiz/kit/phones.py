@@ -21,6 +21,15 @@ def normalize_phone(raw: str | None, *, region: str = DEFAULT_REGION, field: str
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_key(raw: str | None, *, region: str = DEFAULT_REGION) -> str:
+    """One key per phone however it is typed, for limits: E.164 when it reads as a valid
+    number, else its digits."""
+    try:
+        return normalize_phone(raw, region=region) or ""
+    except InvalidInput:
+        return "".join(c for c in raw or "" if c.isdigit())
+
+
 def mask_phone(e164: str) -> str:
     """'+264812345678' → '+264•••••678' for messages that must not show the whole number."""
     return e164[:4] + "•" * max(0, len(e164) - 7) + e164[-3:]

@@ -119,6 +119,16 @@ async def check(key: str, rate: str | RateLimitItem, detail: str | None = None) 
         raise Throttled(detail, retry_after=await retry_after(key, rate))
 
 
+async def guard(pairs: list[tuple[str, str | RateLimitItem]], detail: str | None = None) -> None:
+    """Check every (key, rate) first, then count one event on each: raises Throttled (429),
+    before counting anything when one of them is used up. Counting is atomic per key, so of
+    concurrent requests that all passed the check only those within each limit get through."""
+    for key, rate in pairs:
+        await check(key, rate, detail)
+    for key, rate in pairs:
+        await enforce(key, rate, detail)
+
+
 async def clear(key: str, rate: str | RateLimitItem) -> None:
     await _current().call("clear", _item(rate), key)
 

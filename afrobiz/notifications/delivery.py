@@ -7,20 +7,24 @@ then skips), sends, and sets the flag in the same transaction as the job's compl
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from afrobiz.accounts.emails import mailbox_key
 from afrobiz.accounts.models import User
 from afrobiz.config import Settings
+from afrobiz.kit.phones import phone_key
 from afrobiz.notifications import channels, messages, sms_inbound
 from afrobiz.notifications.models import Notification, NotificationType
 
 # The seed has no WhatsApp column; WhatsApp is this platform's push channel, so push_sent
 # records it.
+log = logging.getLogger("afrobiz.notifications")
 SENT_FLAG = {"email": "email_sent", "sms": "sms_sent", "whatsapp": "push_sent"}
 
 
@@ -129,15 +133,41 @@ async def deliver_text(session: AsyncSession, *, notification_id: uuid.UUID | st
 # sends); a failed send rolls the claim back, so the retry sends.
 GUEST_SCOPE = "notifications.guest"
 GUEST_CLAIM_KEPT = timedelta(days=30)      # far longer than any retry (DELIVERY_RETRY: ~2.3 h)
+GUEST_CAP_WINDOW = timedelta(hours=1)
 
 
-async def _claim_guest(session: AsyncSession, *, key: str, channel: str, booking_id: uuid.UUID) -> bool:
+# A guest's e-mail address or phone was typed by whoever booked and is verified by no one, so
+# the platform must not be usable to flood it: each claim carries a digest of its recipient, and
+# no more than `notifications.guest_messages_per_hour` claims per recipient are made in an hour
+# (counted under an advisory lock per recipient, so concurrent jobs cannot both take the last
+# place). A message over the cap is dropped, not delayed: a flood must not drain later.
+GUEST_CAP_SETTING = "notifications.guest_messages_per_hour"
+
+
+def recipient_digest(channel: str, to: str) -> str:
+    key = mailbox_key(to) if channel == "email" else phone_key(to)
+    return hashlib.sha256(f"guest-recipient|{channel}|{key}".encode()).hexdigest()
+
+
+async def _claim_guest(session: AsyncSession, *, key: str, channel: str, to: str) -> bool:
+    from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
     from afrobiz.payments.models import IdempotencyKey
 
+    digest = recipient_digest(channel, to)
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(digest, 0))))
+    cap = await get_setting(session, GUEST_CAP_SETTING)
+    recent = await session.scalar(
+        select(func.count()).select_from(IdempotencyKey)
+        # The scope inlined, so even a generic plan matches idx_idempotency_keys_guest_recipient.
+        .where(IdempotencyKey.scope == literal(GUEST_SCOPE, literal_execute=True),
+               IdempotencyKey.request_hash == digest,
+               IdempotencyKey.created_at > func.now() - GUEST_CAP_WINDOW))
+    if recent >= cap:
+        log.warning("guest %s not sent: its recipient already had %d messages this hour", channel, recent)
+        return False
     claimed = await session.scalar(
         pg_insert(IdempotencyKey).values(
-            scope=GUEST_SCOPE, user_id=None, key=f"{key}:{channel}"[:255],
-            request_hash=hashlib.sha256(booking_id.bytes).hexdigest(),
+            scope=GUEST_SCOPE, user_id=None, key=f"{key}:{channel}"[:255], request_hash=digest,
             expires_at=func.now() + GUEST_CLAIM_KEPT)
         .on_conflict_do_nothing().returning(IdempotencyKey.id))
     return claimed is not None
@@ -165,7 +195,7 @@ async def deliver_to_guest(session: AsyncSession, *, booking_id: uuid.UUID | str
         return False
     to = (booking.customer_email if channel == "email"
           else channels.e164(booking.customer_phone) if channel == "sms" else None)
-    if not to or not await _claim_guest(session, key=key, channel=channel, booking_id=booking.id):
+    if not to or not await _claim_guest(session, key=key, channel=channel, to=to):
         return False
     link = guest_link(settings, booking)
     if channel == "sms":

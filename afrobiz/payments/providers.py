@@ -5,7 +5,8 @@
 * mobile money goes through a generic operator interface (request to pay by phone number,
   asynchronous confirmation by a signed callback, `get_status` to confirm each callback) when
   `mobile_money_url` is set. `mobile_money_url = "sandbox"` selects `SandboxMobileMoney`, an
-  in-process stand-in whose state tests and demos control: it never moves money.
+  in-process stand-in whose state tests and demos control: it never moves money. It needs
+  `sandbox` (AFROBIZ_SANDBOX=true) too, and never answers in production.
 """
 from __future__ import annotations
 
@@ -127,11 +128,16 @@ class HttpMobileMoney:
 
 
 def mobile_money_for(settings: Settings) -> MobileMoneyProvider | None:
+    """The configured operator, or None (then mobile money is not offered)."""
     if not settings.mobile_money_url:
         return None
     if settings.mobile_money_url == SANDBOX_URL:
-        return SANDBOX
+        return SANDBOX if settings.sandbox_on else None
     return HttpMobileMoney(settings.mobile_money_url, settings.mobile_money_api_key)
+
+
+def mobile_money_configured(settings: Settings) -> bool:
+    return mobile_money_for(settings) is not None
 
 
 # ---------------------------------------------------------------- card (Stripe)
@@ -217,7 +223,7 @@ def available_methods(settings: Settings, *, business_settings: dict | None, dep
     methods = []
     if settings.stripe_secret_key:
         methods.append(PaymentMethod.CARD)
-    if settings.mobile_money_url:
+    if mobile_money_configured(settings):
         methods.append(PaymentMethod.MOBILE_MONEY)
     if bank_details(business_settings):
         methods.append(PaymentMethod.BANK_TRANSFER)

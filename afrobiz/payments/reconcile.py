@@ -42,7 +42,7 @@ def configured_providers(settings: Settings) -> list[str]:
     names = []
     if settings.stripe_secret_key:
         names.append("stripe")
-    if settings.mobile_money_url:
+    if providers.mobile_money_configured(settings):
         names.append("mobile_money")
     return names
 

@@ -50,7 +50,7 @@ def _stripe_event(settings: Settings, body: bytes, header: str | None) -> dict[s
 
 
 def _mm_event(settings: Settings, body: bytes, header: str | None) -> dict[str, Any]:
-    if not (settings.mobile_money_url and settings.mobile_money_webhook_secret):
+    if not (providers.mobile_money_configured(settings) and settings.mobile_money_webhook_secret):
         raise NotFound("No such payment provider.")
     verify(settings.mobile_money_webhook_secret, header, body)
     try:

@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
-from afrobiz.accounts import sessions
+from afrobiz.accounts import devices, sessions
 from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session, use_app_settings
 from afrobiz.db.session import set_identity
@@ -60,6 +60,14 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
     secure = request.app.state.settings.base_url.startswith("https://")
     response.set_cookie(COOKIE_NAME, token, max_age=int(sessions.ABSOLUTE_TIMEOUT.total_seconds()),
                         httponly=True, samesite="lax", secure=secure, path="/")
+
+
+def set_device_cookie(response: Response, request: Request, token: str | None) -> None:
+    """Remember that this browser logged in (accounts/devices.py): HttpOnly, for a year."""
+    if token:
+        secure = request.app.state.settings.base_url.startswith("https://")
+        response.set_cookie(devices.COOKIE_NAME, token, max_age=devices.MAX_AGE_SECONDS, httponly=True,
+                            samesite="lax", secure=secure, path="/")
 
 
 def clear_session_cookie(response: Response) -> None:

@@ -24,7 +24,7 @@ def payment_settings(tmp_path, **overrides) -> Settings:
     """Settings with every provider configured (mobile money = the in-process sandbox)."""
     values = {"database_url": None, "data_dir": tmp_path, "secret_key": "test-secret-key", "environment": "test",
               "stripe_secret_key": "sk_test_afrobiz", "stripe_webhook_secret": STRIPE_WEBHOOK_SECRET,
-              "mobile_money_url": "sandbox", "mobile_money_webhook_secret": MM_WEBHOOK_SECRET} | overrides
+              "mobile_money_url": "sandbox", "mobile_money_webhook_secret": MM_WEBHOOK_SECRET, "sandbox": True} | overrides
     return Settings(**values)
 
 

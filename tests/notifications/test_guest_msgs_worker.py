@@ -6,7 +6,6 @@ These tests commit (a worker only sees committed rows), so each removes what it 
 """
 from __future__ import annotations
 
-import hashlib
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,7 @@ from afrobiz.app import create_app
 from afrobiz.config import Settings
 from afrobiz.db.session import make_sessionmaker, set_identity
 from afrobiz.notifications import jobs
-from afrobiz.notifications.delivery import GUEST_SCOPE
+from afrobiz.notifications.delivery import GUEST_SCOPE, recipient_digest
 from afrobiz.worker.app import defer_in_transaction
 from afrobiz.worker.run import run_worker
 from factories.accounts import create_user
@@ -35,13 +34,15 @@ async def world(engine, tmp_path):
     smtp = SmtpServer().start()
     settings = Settings(database_url=None, data_dir=tmp_path, smtp_url=smtp.url, base_url="https://afrobiz.example",
                         secret_key="test-secret-key", environment="test")
-    made = {"users": [], "phones": [], "bookings": []}
+    made = {"users": [], "phones": [], "emails": [], "bookings": []}
     yield sessionmaker, smtp, settings, made
     smtp.stop()
     async with sessionmaker() as session, session.begin():
         await set_identity(session, None, "system")
         ids = {"ids": made["users"], "phones": made["phones"], "bookings": [str(b) for b in made["bookings"]],
-               "hashes": [hashlib.sha256(uuid.UUID(str(b)).bytes).hexdigest() for b in made["bookings"]],
+               # Each guest message's claim carries its recipient's digest (the hourly cap counts them).
+               "hashes": [recipient_digest("sms", p) for p in made["phones"]]
+               + [recipient_digest("email", e) for e in made["emails"]],
                "scope": GUEST_SCOPE}
         await session.execute(text(
             "DELETE FROM procrastinate.procrastinate_jobs WHERE queue_name = 'notifications' AND ("
@@ -74,6 +75,7 @@ async def test_a_guests_received_and_confirmed_messages_go_out_once(world, datab
     phone = f"+26481{digits}"
     guest_email = f"guest-{uuid.uuid4().hex[:6]}@example.na"
     made["phones"].append(phone)
+    made["emails"].append(guest_email)
     async with sessionmaker() as session, session.begin():
         await set_identity(session, None, "system")
         owner = await create_user(session, role="business_owner", email=f"owner-{uuid.uuid4().hex[:6]}@example.na")

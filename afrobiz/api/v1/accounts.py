@@ -50,6 +50,8 @@ async def register(body: RegisterIn, session: AsyncSession = Session, caller: Ca
 
 
 @router.post("/auth/login", response_model=LoginOut, summary="Log in: a bearer token",
+             description="Send the `device_token` of an earlier log-in on this device as `X-Device-Token`: "
+                         "it may then log in while failed attempts from elsewhere hold the account locked.",
              responses={401: {"description": "wrong e-mail or password"}, 429: {"description": "throttled"}})
 async def login(body: LoginIn, session: AsyncSession = Session, caller: Caller = CallerDep):
     result = await service.log_in(session, email=body.email, password=body.password, caller=caller)
@@ -58,7 +60,8 @@ async def login(body: LoginIn, session: AsyncSession = Session, caller: Caller =
         exc = result.refusal
         headers = getattr(exc, "headers", None) or ({"WWW-Authenticate": "Bearer"} if exc.status == 401 else None)
         return problems.problem(exc.status, exc.detail, type_=exc.type, title=exc.title, headers=headers)
-    return LoginOut(access_token=result.token, user=UserRead.model_validate(result.user))
+    return LoginOut(access_token=result.token, user=UserRead.model_validate(result.user),
+                    device_token=result.device_token)
 
 
 @router.post("/auth/logout", **NO_CONTENT, summary="Log out: this token stops working")
@@ -107,7 +110,8 @@ async def change_password(body: PasswordChange, session: AsyncSession = Session,
                           user: User = Depends(current_user), caller: Caller = CallerDep):
     token = await service.change_password(session, user=user, current_password=body.current_password,
                                           new_password=body.new_password, caller=caller)
-    return LoginOut(access_token=token, user=UserRead.model_validate(user))
+    return LoginOut(access_token=token, user=UserRead.model_validate(user),
+                    device_token=service.device_token_for(caller, user))
 
 
 @router.post("/me/email", status_code=202, response_model=Accepted, summary="Move to a new e-mail address")

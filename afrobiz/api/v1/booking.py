@@ -161,7 +161,8 @@ async def get_slots(request: Request, service_id: uuid.UUID, from_: BoundedDate 
 # ---------------------------------------------------------------- bookings
 
 @router.post("/bookings", status_code=201, response_model=BookingRead, summary="Book a slot (customer or guest)",
-             responses={409: {"description": "The slot is taken"}})
+             responses={409: {"description": "The slot is taken"},
+                        429: {"description": "Too many guest bookings from this address or contact (Retry-After)"}})
 async def book(body: BookingCreate, request: Request, user: User | None = Depends(optional_user),
                session: AsyncSession = Session,
                idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
@@ -171,7 +172,7 @@ async def book(body: BookingCreate, request: Request, user: User | None = Depend
                                         key=idempotency_key, body=body.model_dump(mode="json"))
         if isinstance(claim, idempotency.Replay):
             return JSONResponse(claim.body, status_code=claim.status, headers={"Idempotent-Replayed": "true"})
-    booking = await create_booking(session, user=user, data=body)
+    booking = await create_booking(session, user=user, data=body, ip=request_ip(request))
     read = queries.to_read(await queries.view_of(session, booking))
     payload = read.model_dump(mode="json")
     if claim is not None:

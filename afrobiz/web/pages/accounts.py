@@ -27,6 +27,7 @@ from afrobiz.web.deps import (
     require_page_user,
     safe_next,
     session_cookie,
+    set_device_cookie,
     set_session_cookie,
 )
 from afrobiz.i18n import gettext, lazy_gettext
@@ -119,6 +120,7 @@ async def login_submit(request: Request, session: AsyncSession = Session, caller
         await service.log_out(session, token=old)
     response = RedirectResponse(next_url, status_code=303)
     set_session_cookie(response, request, result.token)
+    set_device_cookie(response, request, result.device_token)
     return response
 
 
@@ -236,6 +238,7 @@ async def account_password(request: Request, session: AsyncSession = Session, ca
         return _account(request, user, status, headers, errors=_field_errors(error), section="password")
     response = RedirectResponse("/account?saved=password", status_code=303)
     set_session_cookie(response, request, token)       # this browser stays logged in; others do not
+    set_device_cookie(response, request, service.device_token_for(caller, user))
     return response
 
 

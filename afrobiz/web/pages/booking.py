@@ -24,7 +24,7 @@ from afrobiz.booking.models import BookingStatus
 from afrobiz.booking.schemas import BookingCreate, ServiceCreate, ServiceUpdate, WindowIn
 from afrobiz.booking.service import create_booking
 from afrobiz.directory import queries as directory_queries
-from afrobiz.errors import DomainError, InvalidInput, NotFound
+from afrobiz.errors import DomainError, InvalidInput, NotFound, RateLimited
 from afrobiz.kit import dates
 from afrobiz.kit.dates import BoundedDate
 from afrobiz.web.deps import csrf_protect, page_user, require_page_role, require_page_user
@@ -101,11 +101,15 @@ async def book_submit(request: Request, service_id: uuid.UUID, session: AsyncSes
             "customer_name": values["customer_name"] or None, "customer_phone": values["customer_phone"] or None,
             "customer_email": values["customer_email"] or None})
         async with session.begin_nested():  # a refused booking leaves nothing behind
-            booking = await create_booking(session, user=user, data=data)
+            booking = await create_booking(session, user=user, data=data, ip=request_ip(request))
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, NotFound):
             raise
-        return await _flow(request, session, service_id, user, day, at, values, _errors(exc), status_code=422)
+        throttled = isinstance(exc, RateLimited)
+        page = await _flow(request, session, service_id, user, day, at, values, _errors(exc),
+                           status_code=exc.status if throttled else 422)
+        page.headers.update(exc.headers if throttled else {})     # Retry-After
+        return page
     return RedirectResponse(f"/bookings/{booking.booking_number}?new=1", status_code=303)
 
 

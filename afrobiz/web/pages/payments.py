@@ -24,7 +24,7 @@ from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import DomainError, InvalidInput, NotFound
 from afrobiz.kit.dates import parse_date
 from afrobiz.db.session import acting_as_system
-from afrobiz.payments import guest, providers, queries, reconcile, reports, service, webhooks
+from afrobiz.payments import guest, providers, queries, reconcile, reports, sandbox, service, webhooks
 from afrobiz.payments.models import PaymentMethod, PaymentStatus
 from afrobiz.payments.schemas import to_read
 from afrobiz.i18n import N_, gettext, lazy_gettext
@@ -54,14 +54,14 @@ async def _pay_page(request: Request, session: AsyncSession, user: User, number:
 
 
 def _render_pay(request: Request, view, ledger, reads, methods, *, is_payer: bool, error: str | None,
-                status_code: int, action: str, user: User | None):
+                status_code: int, action: str, user: User | None, pay_token: str | None = None):
     booking = view.booking
     in_flight = any(p.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING) for p in reads)
     can_pay = is_payer and not in_flight and ledger.balance_due > 0 and booking.status in service.PAYABLE_BOOKINGS
     return templates.TemplateResponse(request, "payments/pay.html", {
         "v": view, "b": booking, "ledger": ledger, "payments": reads, "methods": methods, "labels": LABELS,
         "can_pay": can_pay, "error": error, "user": user, "pay_action": action,
-        "sandbox_phone": _sandbox_on(request)}, status_code=status_code)
+        "sandbox_phone": _sandbox_link(request, pay_token)}, status_code=status_code)
 
 
 async def _guest_redirect(request: Request, session: AsyncSession, number: str) -> RedirectResponse | None:
@@ -119,7 +119,7 @@ async def _guest_page(request: Request, session: AsyncSession, token: str, user:
     reads = [to_read(p, viewer_id=None, business_name=view.business.name, business_settings=view.business.settings,
                      payer=True) for p in payments]
     return _render_pay(request, view, ledger, reads, methods, is_payer=True, error=error, status_code=status_code,
-                       action=f"/pay/{token}", user=user)
+                       action=f"/pay/{token}", user=user, pay_token=token)
 
 
 @router.get("/pay/{token}", response_class=HTMLResponse)
@@ -255,10 +255,14 @@ async def admin_resync(request: Request, payment_id: uuid.UUID, session: AsyncSe
 
 # ---------------------------------------------------------------- the stand-in operator's "phone"
 
+SANDBOX_PHONE = "/sandbox/mobile-money"
+
+
 def _sandbox_on(request: Request) -> bool:
-    # Only the in-process stand-in, and never in production: approving here marks money received.
+    # Only the in-process stand-in, only when asked for, never in production: approving here
+    # marks money received (payments/sandbox.py).
     settings = request.app.state.settings
-    return bool(settings.mobile_money_url == providers.SANDBOX_URL and settings.environment != "production"
+    return bool(settings.sandbox_on and settings.mobile_money_url == providers.SANDBOX_URL
                 and settings.mobile_money_webhook_secret)
 
 
@@ -267,21 +271,33 @@ def _sandbox_or_404(request: Request) -> None:
         raise NotFound("No such page.")
 
 
-@router.get("/sandbox/mobile-money", response_class=HTMLResponse)
-async def sandbox_phone(request: Request, user: User | None = Depends(page_user)):
-    """What the wallet holder would see on their phone: the requests to approve or decline."""
+def _sandbox_link(request: Request, pay_token: str | None) -> str | None:
+    """The pay page's link to the payer's own sandbox phone (a guest's carries their link's token)."""
+    if not _sandbox_on(request):
+        return None
+    return f"{SANDBOX_PHONE}?{urlencode({'pay': pay_token})}" if pay_token else SANDBOX_PHONE
+
+
+@router.get(SANDBOX_PHONE, response_class=HTMLResponse)
+async def sandbox_phone(request: Request, pay: str | None = Query(None, max_length=200),
+                        session: AsyncSession = Session, user: User | None = Depends(page_user)):
+    """What the wallet holder would see on their phone: their own requests to approve or decline."""
     _sandbox_or_404(request)
-    pending = [(pid, r) for pid, r in reversed(providers.SANDBOX.requests.items()) if r["status"] == "pending"]
-    return templates.TemplateResponse(request, "payments/sandbox_phone.html", {"pending": pending[:50]})
+    pending = await sandbox.own_requests(session, request.app.state.settings, user=user, pay_token=pay)
+    return templates.TemplateResponse(request, "payments/sandbox_phone.html",
+                                      {"pending": pending[:50], "pay": pay, "user": user})
 
 
-@router.post("/sandbox/mobile-money/{provider_payment_id}/{answer}", dependencies=[Depends(csrf_protect)])
-async def sandbox_answer(request: Request, provider_payment_id: str, answer: str,
+@router.post(SANDBOX_PHONE + "/{provider_payment_id}/{answer}", dependencies=[Depends(csrf_protect)])
+async def sandbox_answer(request: Request, provider_payment_id: str, answer: str, session: AsyncSession = Session,
                          user: User | None = Depends(page_user)):
     """Approve or decline on the "phone", then send the operator's signed callback to our
     webhook through the app's own HTTP stack (as the operator would)."""
     _sandbox_or_404(request)
-    if answer not in ("approve", "decline") or provider_payment_id not in providers.SANDBOX.requests:
+    form = await request.form()
+    pay = str(form.get("pay") or "") or None
+    own = dict(await sandbox.own_requests(session, request.app.state.settings, user=user, pay_token=pay))
+    if answer not in ("approve", "decline") or provider_payment_id not in own:
         raise NotFound("No such payment request.")
     (providers.SANDBOX.approve if answer == "approve" else providers.SANDBOX.decline)(provider_payment_id)
     body = json.dumps({"id": f"sandbox_{secrets.token_hex(8)}", "type": "payment.updated",
@@ -292,4 +308,5 @@ async def sandbox_answer(request: Request, provider_payment_id: str, answer: str
         sent = await operator.post("/api/v1/payments/webhooks/mobile_money", content=body,
                                    headers={"X-Signature": signature, "Content-Type": "application/json"})
     outcome = sent.json().get("status", "error") if sent.status_code == 200 else "error"
-    return RedirectResponse(f"/sandbox/mobile-money?{urlencode({'done': outcome})}", status_code=303)
+    query = {"done": outcome} | ({"pay": pay} if pay else {})
+    return RedirectResponse(f"{SANDBOX_PHONE}?{urlencode(query)}", status_code=303)
