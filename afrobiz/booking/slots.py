@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from afrobiz.booking import availability as av
 from afrobiz.booking.models import ACTIVE_STATUSES, Booking, BusinessClosure, Service, ServiceAvailability
 from afrobiz.db.session import acting_as_system
+from afrobiz.directory import business_settings
 from afrobiz.directory.models import Business, BusinessHours, BusinessStatus
 from afrobiz.errors import InvalidInput, NotFound
 
@@ -23,8 +24,7 @@ _instant = datetime.fromisoformat  # JSON timestamps (in the session's zone, UTC
 
 def business_tz(business: Business | None) -> str:
     """A business's zone: its settings may name one, else Namibia's."""
-    tz = (business.settings or {}).get("timezone") if business is not None else None
-    return tz if isinstance(tz, str) and tz else av.DEFAULT_TZ
+    return (business_settings.timezone_of(business.settings) if business is not None else None) or av.DEFAULT_TZ
 
 
 @dataclass
@@ -190,7 +190,7 @@ async def public_free_slots(db: AsyncConnection | AsyncSession, *, service_id: u
     svc = data["service"]
     if "windows" not in data:
         raise NotFound("This service cannot be booked online.")
-    tz = svc["timezone"] or av.DEFAULT_TZ
+    tz = business_settings.timezone_of({"timezone": svc["timezone"]}) or av.DEFAULT_TZ
     rules = av.ServiceRules(
         duration_minutes=svc["duration_minutes"], buffer_before_minutes=svc["buffer_before_minutes"],
         buffer_after_minutes=svc["buffer_after_minutes"], capacity=svc["capacity"],

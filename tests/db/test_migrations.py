@@ -71,3 +71,34 @@ def test_new_notification_types_keep_each_users_channel_choice(server_url):
         assert "booking_requested" not in values
     finally:
         drop_database(server_url, url)
+
+
+def test_stored_business_settings_are_repaired(server_url):
+    """Migration 0023 rewrites settings stored before they were typed: a key that does not
+    fit (a zone zoneinfo does not know, a payments value that is not an object, an unknown
+    key) is dropped, a good key next to it stays."""
+    import json
+
+    from sql_helpers import business, user
+
+    url = create_database(server_url, "afrobiz_migr")
+    try:
+        migrate.upgrade(url, "0022")
+        bank = {"account_name": "Meme CC", "bank": "Bank Windhoek", "account_number": "8001234567"}
+        stored = {"bad": {"timezone": "Invalid/Zone", "payments": "x", "colour": "red"},
+                  "mixed": {"timezone": "Africa/Lagos", "payments": {"bank": bank, "card": 1}},
+                  "good": {"timezone": "Africa/Windhoek", "payments": {"bank": bank}},
+                  "empty": {}}
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            owner = user(conn, "business_owner")
+            ids = {name: business(conn, owner, settings=json.dumps(value)) for name, value in stored.items()}
+        migrate.upgrade(url, "0023")
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            now = {name: conn.execute("SELECT settings FROM businesses WHERE id = %s", (i,)).fetchone()[0]
+                   for name, i in ids.items()}
+        assert now == {"bad": {}, "mixed": {"timezone": "Africa/Lagos", "payments": {"bank": bank}}, "good": stored["good"],
+                       "empty": {}}
+    finally:
+        drop_database(server_url, url)
