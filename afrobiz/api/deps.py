@@ -49,7 +49,7 @@ def caller_for(request: Request, background: BackgroundTasks) -> Caller:
     settings = request.app.state.settings
     caller = Caller(ip=request_ip(request), user_agent=request_agent(request),
                     base_url=settings.base_url.rstrip("/"), secret_key=settings.secret_key)
-    background.add_task(deliver, settings, caller.outbox)
+    background.add_task(deliver, settings, caller.outbox, getattr(request.app.state, "sessionmaker", None))
     return caller
 
 
