@@ -27,18 +27,19 @@ from afrobiz.db.base import Base
 
 
 class NotificationType(enum.StrEnum):
-    BOOKING_REQUESTED = "booking_requested"       # a new booking, told to the owner (migration 0022)
     BOOKING_CONFIRMED = "booking_confirmed"
-    BOOKING_RESCHEDULED = "booking_rescheduled"   # moved to another slot (migration 0022)
     BOOKING_CANCELLED = "booking_cancelled"
     BOOKING_REMINDER = "booking_reminder"
     REVIEW_RECEIVED = "review_received"
     REVIEW_RESPONSE = "review_response"
     BUSINESS_APPROVED = "business_approved"
     PAYMENT_RECEIVED = "payment_received"
-    PAYMENT_REFUNDED = "payment_refunded"         # migration 0022
     SYSTEM_ANNOUNCEMENT = "system_announcement"
     MARKETING = "marketing"
+    # Added by migration 0022, in the database's order (after the seed's values).
+    BOOKING_REQUESTED = "booking_requested"       # a new booking, told to the owner
+    BOOKING_RESCHEDULED = "booking_rescheduled"   # moved to another slot
+    PAYMENT_REFUNDED = "payment_refunded"
 
 
 notification_type = Enum(
