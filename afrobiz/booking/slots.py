@@ -62,7 +62,11 @@ async def load_context(session: AsyncSession, service_id: uuid.UUID, *, lock: bo
         raise NotFound("No such service.")
     service, business = row
     if lock:
-        await session.execute(select(Service.id).where(Service.id == service_id).with_for_update())
+        # Locking a row asks for the right to change it, which RLS gives only the business's
+        # owner and staff (migration 0024); the booker may see the service (just checked) and
+        # only takes the lock that serialises bookings, as the system.
+        async with acting_as_system(session):
+            await session.execute(select(Service.id).where(Service.id == service_id).with_for_update())
     if (not service.is_active or not service.requires_booking or service.duration_minutes is None
             or business.status != BusinessStatus.ACTIVE):
         raise NotFound("This service cannot be booked online.")
@@ -130,8 +134,9 @@ async def lock_service(session: AsyncSession, ctx: ServiceContext) -> ServiceCon
     """Take the service row FOR UPDATE, in one statement that also re-reads it: bookings of a
     capacity-N service are serialised on this lock (count the overlaps, then insert), and the
     rules used are the locked, latest ones."""
-    service = (await session.scalars(select(Service).where(Service.id == ctx.service.id).with_for_update()
-                                     .execution_options(populate_existing=True))).one()
+    async with acting_as_system(session):   # as in load_context: the lock, not a right to change it
+        service = (await session.scalars(select(Service).where(Service.id == ctx.service.id).with_for_update()
+                                         .execution_options(populate_existing=True))).one()
     if not service.is_active or not service.requires_booking or service.duration_minutes is None:
         raise NotFound("This service cannot be booked online.")
     return ServiceContext(service=service, business=ctx.business, rules=rules_for(service, business_tz(ctx.business)),
