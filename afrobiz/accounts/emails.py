@@ -16,7 +16,7 @@ disagree:
 
 Between ASCII strings PostgreSQL's and Python's lower() agree, so the database's uniqueness,
 `get_user_by_email` and every key made by `email_key` see the same addresses as equal.
-Migration 0022 has PostgreSQL refuse a non-ASCII address in `users.email`, whatever writes it.
+Migration 0025 has PostgreSQL refuse a non-ASCII address in `users.email`, whatever writes it.
 """
 from __future__ import annotations
 

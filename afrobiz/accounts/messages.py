@@ -7,7 +7,9 @@ reply never waits on (or is timed by) the mail server: 'reset my password' answe
 for an unknown e-mail as for a known one.
 
 SMS codes still go through an Outbox handed to a background task after the response: the
-person is waiting for the code and can ask for another, and a code is better not stored.
+person is waiting for the code and can ask for another, and a code is better not stored in
+the job queue. They go out on the SMS channel (notifications.channels): the provider, or
+with none configured the outbox table, the stand-in a developer reads codes from.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import logging
 from dataclasses import dataclass
 
 from afrobiz.accounts import mail
+from afrobiz.db.session import system_session
+from afrobiz.notifications import channels
 
 log = logging.getLogger("afrobiz.accounts")
 
@@ -42,22 +46,25 @@ class Outbox(list[Message]):
         self.append(Message("sms", to, "", body))
 
 
-async def send_account_sms(settings, to: str, body: str) -> None:
-    """The SMS channel's stand-in until a provider is configured: it logs the message
-    (the text itself only outside production, since it may hold a code)."""
-    if settings.environment == "production":
-        log.warning("SMS to %s not sent: no SMS provider configured", to)
-    else:
-        log.info("SMS (no provider configured) to=%s: %s", to, body)
+async def send_account_sms(settings, to: str, body: str, *, sessions=None) -> None:  # noqa: ANN001
+    """Text through the SMS channel: the provider when one is configured, else the outbox
+    table (the stand-in a developer reads the code from). `sessions` is the app's
+    sessionmaker; the code itself is never logged."""
+    if sessions is None:
+        log.info("SMS to an account holder not sent: no database to keep it in")
+        return
+    async with system_session(sessions) as session:
+        gateway = channels.gateway_for("sms", session, settings, recipient_kind="account holder")
+        await gateway.send(channels.e164(to) or to, body)
 
 
-async def deliver(settings, outbox: Outbox) -> None:
+async def deliver(settings, outbox: Outbox, sessions=None) -> None:  # noqa: ANN001
     """Send every message; one failure is logged and does not stop the others."""
     for message in outbox:
         try:
             if message.channel == "email":
                 await mail.send_account_email(settings, message.to, message.subject, message.body)
             else:
-                await send_account_sms(settings, message.to, message.body)
+                await send_account_sms(settings, message.to, message.body, sessions=sessions)
         except Exception:
-            log.exception("could not send %s to %s", message.channel, message.to)
+            log.exception("could not send an account %s", message.channel)

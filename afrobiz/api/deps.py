@@ -50,7 +50,7 @@ def caller_for(request: Request, background: BackgroundTasks) -> Caller:
     caller = Caller(ip=request_ip(request), user_agent=request_agent(request),
                     base_url=settings.base_url.rstrip("/"), secret_key=settings.secret_key,
                     device_token=request.headers.get(devices.HEADER_NAME) or request.cookies.get(devices.COOKIE_NAME))
-    background.add_task(deliver, settings, caller.outbox)
+    background.add_task(deliver, settings, caller.outbox, getattr(request.app.state, "sessionmaker", None))
     return caller
 
 

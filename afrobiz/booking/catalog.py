@@ -13,6 +13,7 @@ from afrobiz.booking.availability import InvalidWindows, validate_windows
 from afrobiz.booking.models import BusinessClosure, Service, ServiceAvailability
 from afrobiz.booking.schemas import ClosureIn, ServiceCreate, ServiceUpdate, WindowIn
 from afrobiz.directory.models import Business, BusinessHours
+from afrobiz.directory.service import require_business
 from afrobiz.errors import InvalidInput, NotFound, PermissionDenied
 
 _MIDNIGHT = time(0, 0)
@@ -43,6 +44,19 @@ async def require_editable_service(session: AsyncSession, *, user: User, service
         raise NotFound("No such service.")
     await require_editable_business(session, user=user, business_id=service.business_id)
     return service
+
+
+async def public_services(session: AsyncSession, *, business_id: uuid.UUID) -> list[Service]:
+    """A business's active services, as anyone may read them: NotFound while the business is
+    hidden from the caller (pending or suspended: only its owner and staff see it)."""
+    await require_business(session, business_id)
+    return await list_services(session, business_id=business_id)
+
+
+async def public_closures(session: AsyncSession, *, business_id: uuid.UUID) -> list[BusinessClosure]:
+    """A business's closure days, under the same rule as its services."""
+    await require_business(session, business_id)
+    return await list_closures(session, business_id)
 
 
 async def list_services(session: AsyncSession, *, business_id: uuid.UUID, include_inactive: bool = False

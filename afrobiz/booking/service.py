@@ -149,7 +149,7 @@ async def create_booking(session: AsyncSession, *, user: User | None, data: Book
     if ctx.business.owner_id is not None:
         local = f"{data.booking_date:%a %d %b} {data.booking_time:%H:%M}"
         await notify(session, user_id=ctx.business.owner_id,
-                     type=getattr(NotificationType, "BOOKING_REQUESTED", NotificationType.BOOKING_CONFIRMED),
+                     type=NotificationType.BOOKING_REQUESTED,
                      title=f"New booking {booking.booking_number}",
                      message=f"{contact.name} booked {ctx.service.name} on {local}. Please confirm it.",
                      data={"event": "booking.created", "booking_id": str(booking.id),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from afrobiz.booking import availability as av
 from afrobiz.booking.models import ACTIVE_STATUSES, Booking, BusinessClosure, Service, ServiceAvailability
 from afrobiz.db.session import acting_as_system
+from afrobiz.directory import business_settings
 from afrobiz.directory.models import Business, BusinessHours, BusinessStatus
 from afrobiz.errors import InvalidInput, NotFound
 
@@ -23,8 +24,7 @@ _instant = datetime.fromisoformat  # JSON timestamps (in the session's zone, UTC
 
 def business_tz(business: Business | None) -> str:
     """A business's zone: its settings may name one, else Namibia's."""
-    tz = (business.settings or {}).get("timezone") if business is not None else None
-    return tz if isinstance(tz, str) and tz else av.DEFAULT_TZ
+    return (business_settings.timezone_of(business.settings) if business is not None else None) or av.DEFAULT_TZ
 
 
 @dataclass
@@ -62,7 +62,11 @@ async def load_context(session: AsyncSession, service_id: uuid.UUID, *, lock: bo
         raise NotFound("No such service.")
     service, business = row
     if lock:
-        await session.execute(select(Service.id).where(Service.id == service_id).with_for_update())
+        # Locking a row asks for the right to change it, which RLS gives only the business's
+        # owner and staff (migration 0024); the booker may see the service (just checked) and
+        # only takes the lock that serialises bookings, as the system.
+        async with acting_as_system(session):
+            await session.execute(select(Service.id).where(Service.id == service_id).with_for_update())
     if (not service.is_active or not service.requires_booking or service.duration_minutes is None
             or business.status != BusinessStatus.ACTIVE):
         raise NotFound("This service cannot be booked online.")
@@ -130,8 +134,9 @@ async def lock_service(session: AsyncSession, ctx: ServiceContext) -> ServiceCon
     """Take the service row FOR UPDATE, in one statement that also re-reads it: bookings of a
     capacity-N service are serialised on this lock (count the overlaps, then insert), and the
     rules used are the locked, latest ones."""
-    service = (await session.scalars(select(Service).where(Service.id == ctx.service.id).with_for_update()
-                                     .execution_options(populate_existing=True))).one()
+    async with acting_as_system(session):   # as in load_context: the lock, not a right to change it
+        service = (await session.scalars(select(Service).where(Service.id == ctx.service.id).with_for_update()
+                                         .execution_options(populate_existing=True))).one()
     if not service.is_active or not service.requires_booking or service.duration_minutes is None:
         raise NotFound("This service cannot be booked online.")
     return ServiceContext(service=service, business=ctx.business, rules=rules_for(service, business_tz(ctx.business)),
@@ -190,7 +195,7 @@ async def public_free_slots(db: AsyncConnection | AsyncSession, *, service_id: u
     svc = data["service"]
     if "windows" not in data:
         raise NotFound("This service cannot be booked online.")
-    tz = svc["timezone"] or av.DEFAULT_TZ
+    tz = business_settings.timezone_of({"timezone": svc["timezone"]}) or av.DEFAULT_TZ
     rules = av.ServiceRules(
         duration_minutes=svc["duration_minutes"], buffer_before_minutes=svc["buffer_before_minutes"],
         buffer_after_minutes=svc["buffer_after_minutes"], capacity=svc["capacity"],

@@ -155,18 +155,20 @@ async def cancel_as_guest(session: AsyncSession, *, booking: Booking, reason: st
 
 
 async def _tell_other_party(session: AsyncSession, booking: Booking, business: Business, actor: Actor,
-                            new_status: S, reason: str | None, *, message: str | None = None) -> None:
+                            new_status: S, reason: str | None, *, message: str | None = None,
+                            kind: NotificationType | None = None) -> None:
     """The customer's move is told to the owner; the business's (or an admin's) to the
     customer: in their inbox and by their chosen channels, or, for a guest, by e-mail and/or
     SMS to the contact on the booking (with the .ics for a confirmation, cancellation or move)."""
-    kind = {S.CONFIRMED: NotificationType.BOOKING_CONFIRMED, S.CANCELLED: NotificationType.BOOKING_CANCELLED}.get(new_status)
-    if kind is None and message is None:
+    kind = kind or {S.CONFIRMED: NotificationType.BOOKING_CONFIRMED,
+                    S.CANCELLED: NotificationType.BOOKING_CANCELLED}.get(new_status)
+    if kind is None:
         return
-    kind = kind or NotificationType.BOOKING_CONFIRMED
     when = f"{booking.booking_date:%a %d %b} {booking.booking_time:%H:%M}"
     data = {"event": f"booking.{new_status.value}", "booking_id": str(booking.id),
             "booking_number": booking.booking_number}
-    title = f"Booking {booking.booking_number} {new_status.value}"
+    moved = kind is NotificationType.BOOKING_RESCHEDULED
+    title = f"Booking {booking.booking_number} {'moved' if moved else new_status.value}"
     if actor is Actor.CUSTOMER:
         if business.owner_id:
             await notify(session, user_id=business.owner_id, type=kind, title=title,
@@ -237,5 +239,6 @@ async def reschedule_booking(session: AsyncSession, *, booking_id: uuid.UUID, us
         await record(session, actor_id=user.id, action="booking.reschedule", table_name="bookings",
                      record_id=booking.id, old={"slot": before}, new={"slot": after}, ip=ip)
     await _tell_other_party(session, booking, business, actor, booking.status, None,
+                            kind=NotificationType.BOOKING_RESCHEDULED,
                             message=f"Booking {booking.booking_number} moved from {before} to {after}.")
     return booking

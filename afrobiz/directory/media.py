@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
@@ -16,7 +16,7 @@ from afrobiz.admin.audit import record
 from afrobiz.directory.models import Business, BusinessImage, ImageType
 from afrobiz.errors import InvalidInput, NotFound
 from afrobiz.kit.images import process_upload
-from afrobiz.storage import FileStore
+from afrobiz.storage import FileStore, references
 
 MAX_IMAGES_PER_BUSINESS = 30
 
@@ -37,6 +37,7 @@ async def add_image(session: AsyncSession, *, business: Business, actor: User, s
         raise InvalidInput(f"A listing holds at most {MAX_IMAGES_PER_BUSINESS} pictures; delete one first.",
                            field="file")
     processed = await process_upload(data, uploader_id=actor.id)
+    await references.hold(session, [v.key for v in processed.variants.values()])
     variants = {}
     for v in processed.variants.values():
         await store.put(v.key, v.data, v.content_type)
@@ -98,7 +99,7 @@ async def reorder_images(session: AsyncSession, *, business: Business, actor: Us
 
 async def delete_image(session: AsyncSession, *, business: Business, actor: User, store: FileStore,
                        image_id: uuid.UUID, ip: str | None = None) -> None:
-    """Delete a picture (and its files, unless another row uses the same content); a deleted
+    """Delete a picture (and its files, unless any other row uses the same content); a deleted
     logo or cover is removed from the listing too."""
     image = await require_image(session, business, image_id)
     keys = {v["key"] for v in (image.variants or {}).values() if isinstance(v, dict) and "key" in v}
@@ -109,13 +110,8 @@ async def delete_image(session: AsyncSession, *, business: Business, actor: User
         business.cover_image_url = None
     await session.delete(image)
     await session.flush()
-    for key in keys:
-        # The same picture uploaded twice shares files: keep them while any row points at them.
-        # (A 40-hex-digit hash cannot appear by chance: a text search of the JSON is exact.)
-        still_used = await session.scalar(select(func.count()).where(
-            cast(BusinessImage.variants, Text).contains(key)))
-        if not still_used:
-            await store.delete(key)
     await record(session, actor_id=actor.id, action="business.image.delete", table_name="business_images",
                  record_id=image_id, old={"business_id": str(business.id), "image_url": image.image_url}, ip=ip)
+    # Last: the same content may be another listing's photo or a customer's review photo.
+    await references.delete_unreferenced(session, store, keys)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from afrobiz.directory.business_settings import BusinessSettings
 from afrobiz.directory.models import BusinessStatus, ImageType, PriceRange
 from afrobiz.kit.dates import BoundedDateTime
 
@@ -48,7 +49,8 @@ class _Profile(BaseModel):
     meta_title: str | None = Field(None, max_length=255)
     meta_description: str | None = Field(None, max_length=500)
     keywords: list[str] | None = Field(None, max_length=20)
-    settings: dict[str, Any] | None = None
+    settings: BusinessSettings | None = Field(
+        None, description="time zone and payment settings; a change keeps the keys it does not name")
 
 
 class BusinessCreate(_Profile):

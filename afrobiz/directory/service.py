@@ -6,6 +6,7 @@ from datetime import time
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from afrobiz.accounts.models import User
 from afrobiz.admin.audit import record
 from afrobiz.db.session import acting_as_system
+from afrobiz.directory.business_settings import BusinessSettings, merged
 from afrobiz.directory import hours as hours_rules
 from afrobiz.directory.contact import normalize_phone, normalize_website
 from afrobiz.directory.models import Business, BusinessHours, Category
@@ -106,10 +108,16 @@ async def _check_profile(session: AsyncSession, values: dict[str, Any], current:
         keywords = [k.strip()[:50] for k in values["keywords"] if k and k.strip()]
         out["keywords"] = list(dict.fromkeys(keywords))
     if "settings" in values:
-        if values["settings"] is None:
-            out["settings"] = {}
-        elif len(str(values["settings"])) > 4000:
-            bad("settings", "Too many settings.")
+        # Checked key by key by BusinessSettings (the API's body already was); a partial change
+        # keeps the keys it does not name, a null clears them all.
+        sent = values["settings"]
+        try:
+            out["settings"] = {} if sent is None else merged(
+                getattr(current, "settings", None),
+                sent if isinstance(sent, BusinessSettings) else BusinessSettings.model_validate(sent))
+        except ValidationError as exc:
+            for err in exc.errors():
+                bad(".".join(["settings", *map(str, err["loc"])]), err["msg"])
 
     lat, lon = get("latitude"), get("longitude")
     if "latitude" in values or "longitude" in values:

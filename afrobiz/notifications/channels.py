@@ -74,13 +74,14 @@ def smtp_sender(settings: Settings) -> tuple[str, str]:
 
 
 async def send_email(session: AsyncSession, settings: Settings, msg: EmailMessage, *,
-                     notification_id=None) -> None:
+                     notification_id=None, recipient_kind: str | None = None) -> None:
     """Hand the message to the SMTP server (smtp:// with STARTTLS when offered, smtps://
     for TLS), or keep it in the outbox when no server is configured."""
     if not settings.smtp_url:
         body = msg.get_body(preferencelist=("plain",))
-        await _outbox(session, notification_id=notification_id, channel="email", recipient=msg["To"],
-                      subject=msg["Subject"], body=body.get_content() if body else "")
+        await keep_in_outbox(session, notification_id=notification_id, channel="email", recipient=msg["To"],
+                             recipient_kind=recipient_kind, subject=msg["Subject"],
+                             body=body.get_content() if body else "")
         return
     url = urlsplit(settings.smtp_url)
     tls = url.scheme == "smtps"
@@ -102,14 +103,16 @@ class SmsGateway(Protocol):
 
 
 class OutboxGateway:
-    """The local stand-in: writes the message to the outbox table and the log."""
+    """The local stand-in: keeps the message in the outbox table (keep_in_outbox)."""
 
-    def __init__(self, session: AsyncSession, *, channel: str, notification_id=None):
+    def __init__(self, session: AsyncSession, *, channel: str, notification_id=None,
+                 recipient_kind: str | None = None):
         self.session, self.channel, self.notification_id = session, channel, notification_id
+        self.recipient_kind = recipient_kind
 
     async def send(self, to_e164: str, text: str) -> None:
-        await _outbox(self.session, notification_id=self.notification_id, channel=self.channel,
-                      recipient=to_e164, subject=None, body=text)
+        await keep_in_outbox(self.session, notification_id=self.notification_id, channel=self.channel,
+                             recipient=to_e164, recipient_kind=self.recipient_kind, subject=None, body=text)
 
 
 class HttpGateway:
@@ -135,17 +138,26 @@ class HttpGateway:
             raise PermanentDeliveryError(f"provider refused the message: {r.status_code} {r.text[:200]}")
 
 
-def gateway_for(channel: str, session: AsyncSession, settings: Settings, *, notification_id=None) -> SmsGateway:
+def gateway_for(channel: str, session: AsyncSession, settings: Settings, *, notification_id=None,
+                recipient_kind: str | None = None) -> SmsGateway:
     url = getattr(settings, f"{channel}_url", None)
     if url:
         return HttpGateway(url, token=getattr(settings, f"{channel}_token", None),
                            sender=getattr(settings, f"{channel}_sender", None))
-    return OutboxGateway(session, channel=channel, notification_id=notification_id)
+    return OutboxGateway(session, channel=channel, notification_id=notification_id, recipient_kind=recipient_kind)
 
 
-async def _outbox(session: AsyncSession, *, notification_id, channel: str, recipient: str,
-                  subject: str | None, body: str) -> None:
-    log.info("outbox %s to %s: %s", channel, recipient, subject or body[:80])
-    session.add(OutboundMessage(notification_id=notification_id, channel=channel, recipient=recipient,
-                                subject=subject, body=body))
+async def keep_in_outbox(session: AsyncSession, *, channel: str, recipient: str, body: str,
+                         subject: str | None = None, notification_id=None,
+                         recipient_kind: str | None = None) -> OutboundMessage:
+    """The stand-in for every channel with no provider configured: the message is kept in
+    the outbound_messages table, where a developer reads it. The log names the message and
+    the kind of recipient only, never the text or the address, in every environment: a
+    message may hold a sign-in code or a password-reset link."""
+    row = OutboundMessage(notification_id=notification_id, channel=channel, recipient=recipient,
+                          subject=subject, body=body)
+    session.add(row)
     await session.flush()
+    log.info("%s kept in the outbox (no provider configured): message %s to a %s", channel, row.id,
+             recipient_kind or ("user" if notification_id else "guest"))
+    return row

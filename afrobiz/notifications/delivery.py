@@ -53,9 +53,9 @@ def _link(settings: Settings, n: Notification) -> str | None:
     return url if url.startswith("http") else settings.base_url.rstrip("/") + "/" + url.lstrip("/")
 
 
-# Customer e-mails about these carry the booking's .ics: confirmation, cancellation and a
-# move (the booking domain sends a reschedule as its current status with a "moved" message).
-ICS_TYPES = {NotificationType.BOOKING_CONFIRMED, NotificationType.BOOKING_CANCELLED}
+# Customer e-mails about these carry the booking's .ics: confirmation, cancellation and a move.
+ICS_TYPES = {NotificationType.BOOKING_CONFIRMED, NotificationType.BOOKING_CANCELLED,
+             NotificationType.BOOKING_RESCHEDULED}
 
 
 async def _booking_ics(session: AsyncSession, n: Notification, user: User, settings: Settings) -> str | None:

@@ -50,6 +50,7 @@ async def send_account_email(context, to: str, subject: str, body: str) -> bool:
     from afrobiz.accounts import mail
 
     job_id = context.job.id if context and context.job else None
-    await mail.send_account_email(runtime().settings, to, subject, body,
-                                  message_id=f"<account-mail-{job_id}@afrobiz.na>" if job_id else None)
+    async with job_session() as session:       # the outbox, when no SMTP server is configured
+        await mail.send_account_email(runtime().settings, to, subject, body, session=session,
+                                      message_id=f"<account-mail-{job_id}@afrobiz.na>" if job_id else None)
     return True

@@ -36,6 +36,10 @@ class NotificationType(enum.StrEnum):
     PAYMENT_RECEIVED = "payment_received"
     SYSTEM_ANNOUNCEMENT = "system_announcement"
     MARKETING = "marketing"
+    # Added by migration 0022, in the database's order (after the seed's values).
+    BOOKING_REQUESTED = "booking_requested"       # a new booking, told to the owner
+    BOOKING_RESCHEDULED = "booking_rescheduled"   # moved to another slot
+    PAYMENT_REFUNDED = "payment_refunded"
 
 
 notification_type = Enum(

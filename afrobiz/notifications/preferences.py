@@ -14,16 +14,20 @@ from afrobiz.notifications.models import NotificationPreference, NotificationTyp
 
 T = NotificationType
 # Messages about a booking or a payment the user made: the ones SMS exists for here.
-TRANSACTIONAL = {T.BOOKING_CONFIRMED, T.BOOKING_CANCELLED, T.BOOKING_REMINDER, T.PAYMENT_RECEIVED}
+TRANSACTIONAL = {T.BOOKING_REQUESTED, T.BOOKING_CONFIRMED, T.BOOKING_RESCHEDULED, T.BOOKING_CANCELLED,
+                 T.BOOKING_REMINDER, T.PAYMENT_RECEIVED, T.PAYMENT_REFUNDED}
 CHANNELS = ("in_app", "email", "sms", "whatsapp")
 LABELS = {
-    T.BOOKING_CONFIRMED: "Booking confirmed or new booking",
+    T.BOOKING_REQUESTED: "New booking of your business",
+    T.BOOKING_CONFIRMED: "Booking confirmed",
+    T.BOOKING_RESCHEDULED: "Booking moved to another time",
     T.BOOKING_CANCELLED: "Booking cancelled",
     T.BOOKING_REMINDER: "Booking reminders and follow-ups",
     T.REVIEW_RECEIVED: "New review of your business",
     T.REVIEW_RESPONSE: "A business replied to your review",
     T.BUSINESS_APPROVED: "Your business listing approved",
     T.PAYMENT_RECEIVED: "Payments",
+    T.PAYMENT_REFUNDED: "Refunds",
     T.SYSTEM_ANNOUNCEMENT: "Announcements from AfroBiz Connect",
     T.MARKETING: "News and offers (marketing)",
 }

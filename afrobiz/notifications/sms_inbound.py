@@ -229,7 +229,8 @@ async def send_reply(session: AsyncSession, *, inbound_id: uuid.UUID | str, sett
                                .with_for_update())
     if row is None or not row.reply or row.reply_sent_at is not None:
         return False
-    await channels.gateway_for("sms", session, settings).send(row.from_phone, messages.sms_text("", row.reply))
+    await channels.gateway_for("sms", session, settings, recipient_kind="sender of a text").send(
+        row.from_phone, messages.sms_text("", row.reply))
     row.reply_sent_at = func.now()
     await session.flush()
     return True

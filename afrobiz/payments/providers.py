@@ -19,6 +19,7 @@ from typing import Protocol
 import httpx
 
 from afrobiz.config import Settings
+from afrobiz.directory.business_settings import bank_of
 from afrobiz.errors import ServiceUnavailable
 from afrobiz.payments.models import PaymentMethod
 
@@ -213,8 +214,7 @@ def to_cents(amount: Decimal) -> int:
 
 def bank_details(business_settings: dict | None) -> dict | None:
     """The business's bank account for transfers (businesses.settings['payments']['bank'])."""
-    bank = ((business_settings or {}).get("payments") or {}).get("bank")
-    return bank if isinstance(bank, dict) and bank.get("account_number") else None
+    return bank_of(business_settings)
 
 
 def available_methods(settings: Settings, *, business_settings: dict | None, deposit_required: bool

@@ -82,7 +82,7 @@ async def _tell_customer(session: AsyncSession, payment: Payment, amount: Decima
                    payment.payment_method, "The business pays it back to you."))
     customer_id = (booking.customer_id if booking else None) or payment.user_id
     if customer_id:
-        await notify(session, user_id=customer_id, type=NotificationType.PAYMENT_RECEIVED, title=title,
+        await notify(session, user_id=customer_id, type=NotificationType.PAYMENT_REFUNDED, title=title,
                      message=message, data={"event": "payment.refunded", "payment_id": str(payment.id),
                                             "booking_id": str(payment.booking_id), "booking_number": number,
                                             "amount": str(amount), "full": full})

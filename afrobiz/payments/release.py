@@ -13,6 +13,7 @@ from afrobiz.admin.audit import record
 from afrobiz.booking.catalog import require_editable_business, require_editable_service
 from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory
 from afrobiz.db.session import acting_as_system
+from afrobiz.directory.business_settings import BusinessSettings, PaymentSettings, bank_of, merged
 from afrobiz.errors import InvalidInput
 from afrobiz.notifications.models import NotificationType
 from afrobiz.notifications.service import notify
@@ -96,10 +97,8 @@ async def set_bank_details(session: AsyncSession, *, user: User, business_id: uu
                            ip: str | None = None) -> dict:
     """The owner's bank account for transfers, kept in businesses.settings['payments']['bank']."""
     business = await require_editable_business(session, user=user, business_id=business_id)
-    settings = dict(business.settings or {})
-    old = (settings.get("payments") or {}).get("bank")
-    settings["payments"] = dict(settings.get("payments") or {}) | {"bank": details}
-    business.settings = settings
+    old = bank_of(business.settings)
+    business.settings = merged(business.settings, BusinessSettings(payments=PaymentSettings(bank=details)))
     await session.flush()
     await record(session, actor_id=user.id, action="business.bank_details", table_name="businesses",
                  record_id=business.id, old={"bank": old}, new={"bank": details}, ip=ip)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from afrobiz.booking.schemas import Money
+from afrobiz.directory.business_settings import BankDetails  # noqa: F401 (the API's shape, kept in the settings)
 from afrobiz.payments.models import (
     DepositType,
     Payment,
@@ -50,14 +51,6 @@ class DepositRead(BaseModel):
     service_id: uuid.UUID
     deposit_type: DepositType
     deposit_value: Money | None
-
-
-class BankDetails(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    account_name: str = Field(min_length=2, max_length=100)
-    bank: str = Field(min_length=2, max_length=100)
-    account_number: str = Field(min_length=4, max_length=30, pattern=r"^[0-9 -]+$")
-    branch_code: str | None = Field(None, max_length=20)
 
 
 class RefundRead(BaseModel):

@@ -26,6 +26,7 @@ from afrobiz.notifications.service import notify
 from afrobiz.reviews import spam
 from afrobiz.reviews.models import Review, ReviewImage, ReviewStatus
 from afrobiz.reviews.settings import get_settings
+from afrobiz.storage import references
 
 TITLE_MAX = 150
 CONTENT_MAX = 5000
@@ -203,6 +204,7 @@ async def _store_photo(session: AsyncSession, *, review: Review, image, alt_text
                        sort_order: int, store) -> ReviewImage:  # noqa: ANN001
     variant = image.variants["full"]
     # Content-addressed: a file left behind by a rolled-back request is harmless and reused.
+    await references.hold(session, [variant.key])      # a deletion of the same file waits for us
     await store.put(variant.key, variant.data, variant.content_type)
     row = ReviewImage(review_id=review.id, image_url=store.url(variant.key),
                       alt_text=(clean_text(alt_text) or "")[:255] or None, sort_order=sort_order)

@@ -128,7 +128,7 @@ def texts(monkeypatch):
 
     sent: list[tuple[str, str]] = []
 
-    async def capture(settings, to, body):
+    async def capture(settings, to, body, **_):
         sent.append((to, body))
 
     monkeypatch.setattr(messages, "send_account_sms", capture)

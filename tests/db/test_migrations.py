@@ -42,3 +42,63 @@ def test_search_gin_indexes_keep_a_short_pending_list(database_url):
     for index in ("idx_search_entries_document", "idx_search_entries_geo_words", "idx_search_words_trgm",
                   "idx_businesses_search", "idx_businesses_name_trgm"):
         assert rows[index] == ["gin_pending_list_limit=256"], index
+
+
+def test_new_notification_types_keep_each_users_channel_choice(server_url):
+    """Migration 0022 adds booking_requested, booking_rescheduled and payment_refunded; a user
+    who had turned e-mail off for the type such messages travelled as keeps it off."""
+    url = create_database(server_url, "afrobiz_migr")
+    try:
+        migrate.upgrade(url, "0021")
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            uid = conn.execute("INSERT INTO users (email, first_name, last_name) VALUES ('n@example.na', 'N', 'S')"
+                               " RETURNING id").fetchone()[0]
+            conn.execute("INSERT INTO notification_preferences (user_id, type, email, sms) VALUES"
+                         " (%s, 'booking_confirmed', false, true), (%s, 'payment_received', false, false)", (uid, uid))
+        migrate.upgrade(url, "0022")
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            values = {r[0] for r in conn.execute("SELECT unnest(enum_range(NULL::notification_type))::text")}
+            prefs = {t: (e, s) for t, e, s in conn.execute(
+                "SELECT type::text, email, sms FROM notification_preferences WHERE user_id = %s", (uid,))}
+        assert {"booking_requested", "booking_rescheduled", "payment_refunded"} <= values
+        assert prefs["booking_requested"] == prefs["booking_rescheduled"] == (False, True)
+        assert prefs["payment_refunded"] == (False, False)
+        migrate.downgrade(url, "0021")
+        with psycopg.connect(url) as conn:
+            values = {r[0] for r in conn.execute("SELECT unnest(enum_range(NULL::notification_type))::text")}
+        assert "booking_requested" not in values
+    finally:
+        drop_database(server_url, url)
+
+
+def test_stored_business_settings_are_repaired(server_url):
+    """Migration 0023 rewrites settings stored before they were typed: a key that does not
+    fit (a zone zoneinfo does not know, a payments value that is not an object, an unknown
+    key) is dropped, a good key next to it stays."""
+    import json
+
+    from sql_helpers import business, user
+
+    url = create_database(server_url, "afrobiz_migr")
+    try:
+        migrate.upgrade(url, "0022")
+        bank = {"account_name": "Meme CC", "bank": "Bank Windhoek", "account_number": "8001234567"}
+        stored = {"bad": {"timezone": "Invalid/Zone", "payments": "x", "colour": "red"},
+                  "mixed": {"timezone": "Africa/Lagos", "payments": {"bank": bank, "card": 1}},
+                  "good": {"timezone": "Africa/Windhoek", "payments": {"bank": bank}},
+                  "empty": {}}
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            owner = user(conn, "business_owner")
+            ids = {name: business(conn, owner, settings=json.dumps(value)) for name, value in stored.items()}
+        migrate.upgrade(url, "0023")
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            now = {name: conn.execute("SELECT settings FROM businesses WHERE id = %s", (i,)).fetchone()[0]
+                   for name, i in ids.items()}
+        assert now == {"bad": {}, "mixed": {"timezone": "Africa/Lagos", "payments": {"bank": bank}}, "good": stored["good"],
+                       "empty": {}}
+    finally:
+        drop_database(server_url, url)

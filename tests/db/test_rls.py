@@ -130,3 +130,47 @@ async def test_pooled_connection_keeps_no_identity(database_url, world):
             assert (await s.execute(text("SELECT app_user_id()"))).scalar() is None
     finally:
         await engine.dispose()
+
+
+def test_rows_under_a_hidden_business_are_hidden_with_it(database_url):
+    """Migration 0024: services (and their windows, deposits), hours, images, closure days
+    and approved reviews are visible exactly when their business is."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SELECT set_config('app.role', 'system', true)")
+        owner, stranger = user(conn, "business_owner"), user(conn)
+        shown, hidden = business(conn, owner), business(conn, owner, status="suspended")
+        rows = {}
+        for biz in (shown, hidden):
+            service = insert(conn, "services", business_id=biz, name="Braids")
+            conn.execute("INSERT INTO service_availability (service_id, day_of_week, start_time, end_time)"
+                         " VALUES (%s, 1, '09:00', '12:00')", (service,))
+            conn.execute("INSERT INTO service_deposits (service_id) VALUES (%s)", (service,))
+            insert(conn, "business_hours", business_id=biz, day_of_week=1, open_time="08:00", close_time="17:00")
+            insert(conn, "business_images", business_id=biz, image_url="/media/x.webp")
+            insert(conn, "business_closures", business_id=biz, closed_on="2026-12-24", reason="medical leave")
+            insert(conn, "reviews", business_id=biz, customer_id=stranger, rating=5, status="approved")
+            rows[biz] = service
+        tables = {"services": "business_id", "business_hours": "business_id", "business_images": "business_id",
+                  "business_closures": "business_id", "reviews": "business_id",
+                  "service_availability": "service_id", "service_deposits": "service_id"}
+
+        def seen(user_id, role):
+            as_app(conn, user_id, role)
+            try:
+                return {t: {r[0] for r in conn.execute(f"SELECT {c} FROM {t} WHERE {c} = ANY(%s)",
+                                                       ([shown, hidden, *rows.values()],))}
+                        for t, c in tables.items()}
+            finally:
+                conn.execute("RESET ROLE")
+
+        public = {t: ({shown} if c == "business_id" else {rows[shown]}) for t, c in tables.items()}
+        everything = {t: ({shown, hidden} if c == "business_id" else set(rows.values())) for t, c in tables.items()}
+        assert seen(None, "anonymous") == public
+        assert seen(user(conn), "customer") == public
+        assert seen(owner, "business_owner") == everything
+        assert seen(None, "admin") == everything
+        # Writing under someone else's business is refused by the database itself.
+        as_app(conn, user(conn, "business_owner"), "business_owner")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO business_closures (business_id, closed_on) VALUES (%s, '2026-12-25')", (shown,))
+        conn.rollback()

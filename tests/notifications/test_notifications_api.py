@@ -72,7 +72,7 @@ async def test_preferences_show_defaults_and_store_choices(client, db, login):
     user = await create_user(db, phone="0811234567", phone_verified=True, marketing_consent=False)
     headers = await login(user)
     items = {i["type"]: i for i in (await client.get(f"{API}/me/notification-preferences", headers=headers)).json()["items"]}
-    assert len(items) == 9
+    assert len(items) == 12          # the seed's 9 and migration 0022's 3
     reminder = items["booking_reminder"]
     assert (reminder["in_app"], reminder["email"], reminder["sms"], reminder["custom"]) == (True, True, True, False)
     assert items["review_received"]["sms"] is False

@@ -70,7 +70,7 @@ async def test_confirmation_cancellation_and_move_carry_the_ics_only_for_the_cus
     assert "DTSTART:" + f"{day:%Y%m%d}T110000Z" in _ics(moved)              # moved to 13:00
     assert "STATUS:CANCELLED" in _ics(cancelled) and "STATUS:CONFIRMED" in _ics(confirmed)
     assert [m["Subject"] for m in smtp.inbox.messages] == [
-        f"Booking {booking.booking_number} confirmed", f"Booking {booking.booking_number} confirmed",
+        f"Booking {booking.booking_number} confirmed", f"Booking {booking.booking_number} moved",
         f"Booking {booking.booking_number} cancelled"]
 
 

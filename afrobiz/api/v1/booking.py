@@ -61,7 +61,8 @@ async def business_services(business_id: uuid.UUID, include_inactive: bool = Fal
         if user is None:
             raise NotAuthenticated("Log in to see inactive services.")
         await catalog.require_editable_business(session, user=user, business_id=business_id)
-    return await catalog.list_services(session, business_id=business_id, include_inactive=include_inactive)
+        return await catalog.list_services(session, business_id=business_id, include_inactive=True)
+    return await catalog.public_services(session, business_id=business_id)
 
 
 @router.post("/businesses/{business_id}/services/reorder", response_model=list[ServiceRead],
@@ -108,7 +109,8 @@ async def put_windows(service_id: uuid.UUID, request: Request, body: list[Window
 @router.get("/businesses/{business_id}/closures", response_model=list[ClosureRead], summary="Closure days")
 async def get_closures(business_id: uuid.UUID, user: User | None = Depends(optional_user),
                        session: AsyncSession = Session):
-    return [ClosureRead(date=c.closed_on, reason=c.reason) for c in await catalog.list_closures(session, business_id)]
+    return [ClosureRead(date=c.closed_on, reason=c.reason)
+            for c in await catalog.public_closures(session, business_id=business_id)]
 
 
 @router.put("/businesses/{business_id}/closures", response_model=list[ClosureRead],

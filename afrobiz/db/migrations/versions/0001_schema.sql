@@ -1,4 +1,4 @@
--- AfroBiz Connect: the seed schema (../shared/seed) with the corrections of DESIGN section 6.
+-- AfroBiz Connect: the seed schema (docs/seed) with the corrections of DESIGN section 6.
 -- Written as plain SQL so it reads like the seed it comes from; 0001_initial.py runs it.
 
 CREATE EXTENSION IF NOT EXISTS citext;

@@ -11,13 +11,13 @@
   (notifications/delivery.py): each one sent is claimed in idempotency_keys with the
   recipient's digest in request_hash, and this index counts a recipient's recent claims.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0025
+Revises: 0024
 """
 from alembic import op
 
-revision = "0022"
-down_revision = "0021"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
