@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.db.raw import RawReader, execute_with_settings
 from afrobiz.errors import InvalidInput
-from afrobiz.search import sql
+from afrobiz.search.sql import filters, geo, nearest, ranked, scored
 from afrobiz.search.params import (
     SearchParams,
     decode_cursor,
@@ -85,29 +85,29 @@ def _statement(statement: str) -> TextClause:
 def _postings_word(p: SearchParams, tsq: str | None, cells: list[str]) -> tuple[str, bool] | None:
     """The word, when this search can read search_postings (migrations 0020, 0021): one word
     (or a prefix of 3 characters or more) near a place, within fine cells
-    (sql.MAX_FINE_CELLS), ranked by relevance or distance, and filtered at most by what a
+    (geo.MAX_FINE_CELLS), ranked by relevance or distance, and filtered at most by what a
     posting carries (category, region, price range)."""
     if not (tsq and cells and cells[0].startswith("~f") and p.sort in ("relevance", "distance")):
         return None
     if p.city or p.min_rating or p.open_now or p.verified or p.bookable:
         return None
-    word = sql.one_word(tsq)
+    word = ranked.one_word(tsq)
     if word and word[1] and len(word[0]) < 3:   # a block rank bounds prefixes of 3 or more (0021)
         return None
     return word
 
 
-def _filtered(p: SearchParams, category_ids) -> sql.Plan:
+def _filtered(p: SearchParams, category_ids) -> filters.Plan:
     """The filters of the search, as WHERE conditions and their binds."""
-    plan = sql.Plan()
-    sql.filters(plan, category_ids=category_ids, region=p.region, city=p.city, min_rating=p.min_rating,
+    plan = filters.Plan()
+    filters.filters(plan, category_ids=category_ids, region=p.region, city=p.city, min_rating=p.min_rating,
                 price_range=p.price_range, open_now=p.open_now, verified=p.verified, bookable=p.bookable)
     return plan
 
 
 async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category_ids, now: datetime,
                after: dict | None) -> SearchResult:
-    cells = sql.covering_cells(p.lat, p.lon, p.radius_km) if tsq and p.has_place else []
+    cells = geo.covering_cells(p.lat, p.lon, p.radius_km) if tsq and p.has_place else []
     word = _postings_word(p, tsq, cells)
     if word:
         return await _run_postings(session, p, tsq, word, cells, category_ids, now, after)
@@ -120,32 +120,32 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
     if p.has_place:
         binds |= _place_binds(p)
         if has_text:
-            geo = sql.cell_words_query(tsq, cells) if cells[0].startswith("~f") else None
-            if geo:
+            words = scored.cell_words_query(tsq, cells) if cells[0].startswith("~f") else None
+            if words:
                 # Words tagged with their 0.1-degree cell, in one GIN index (migration 0017):
                 # only this place's matches are read. ts_match_vq is @@ spelled so the planner
                 # keeps it a check on those rows (not a second, nationwide index scan).
-                plan.where[-1] = f"{sql.GEO_WORDS} @@ CAST(:geo AS tsquery)"
+                plan.where[-1] = f"{geo.GEO_WORDS} @@ CAST(:geo AS tsquery)"
                 plan.where.append("ts_match_vq(b.search_document, CAST(:tsq AS tsquery))")
-                binds["geo"] = geo
+                binds["geo"] = words
             else:
                 # Wide radius: words and 1-degree cells meet in the document's GIN index.
                 plan.where[-1] = "b.search_document @@ (CAST(:tsq AS tsquery) && CAST(:cells AS tsquery))"
-                binds["cells"] = " | ".join(f"'{c}'" for c in cells)
+                binds["cells"] = geo.cells_tsquery(cells)
             # the chord is the exact check
-            plan.where += ["b.latitude IS NOT NULL", f"{sql.FAST_CHORD} <= :max_chord"]
+            plan.where += ["b.latitude IS NOT NULL", f"{geo.FAST_CHORD} <= :max_chord"]
         elif p.sort in ("relevance", "distance"):
             pass   # the nearest plan bounds the radius itself
         else:
-            plan.where += ["b.latitude IS NOT NULL", f"{sql.POINT} <@ cube_enlarge({sql.CENTER}, :max_chord, 3)",
-                           f"{sql.FAST_CHORD} <= :max_chord"]
-    nearest = p.has_place and not has_text and p.sort in ("relevance", "distance")
-    if nearest:
-        statement = sql.nearest_sql(plan, after=after is not None)
+            plan.where += ["b.latitude IS NOT NULL", f"{geo.POINT} <@ cube_enlarge({geo.CENTER}, :max_chord, 3)",
+                           f"{geo.FAST_CHORD} <= :max_chord"]
+    knn = p.has_place and not has_text and p.sort in ("relevance", "distance")
+    if knn:
+        statement = nearest.nearest_sql(plan, after=after is not None)
     else:
-        statement = sql.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
+        statement = scored.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
                                    after=after is not None, limit=p.limit + 1)
-    if nearest and not category_ids:   # with a category, the per-category KNN plan needs no help
+    if knn and not category_ids:   # with a category, the per-category KNN plan needs no help
         # The planner underestimates how many rows a radius box holds and would rather
         # bitmap-scan the whole box and sort it than walk the GiST index nearest first and
         # stop after one page: for this one statement, no bitmap scans.
@@ -157,23 +157,23 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
 
 async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: tuple[str, bool],
                         cells: list[str], category_ids, now: datetime, after: dict | None) -> SearchResult:
-    """_run for one word near a place, from search_postings (migration 0021, sql.ranked_sql)."""
+    """_run for one word near a place, from search_postings (migration 0021, sql/ranked.py)."""
     plan = _filtered(p, category_ids)   # category, region, price range at most (_postings_word)
     lexeme, prefix = word
-    lo, hi = sql.posting_ranges(lexeme, prefix, cells)
-    lat0, lon0 = sql.cell_origins(cells, p.lon)
+    lo, hi = ranked.posting_ranges(lexeme, prefix, cells)
+    lat0, lon0 = ranked.cell_origins(cells, p.lon)
     binds = plan.binds | _clock_binds(p, now, after) | _place_binds(p) | {
         "lo": lo, "hi": hi, "lat0": lat0, "lon0": lon0, "tsq": tsq, "qname": p.q,
         "plen": len(lexeme) if prefix else 32767, "radius": p.radius_km,
-        "margin": sql.subcell_margin_km(p.radius_km),
-        "kx": sql.KM_PER_DEGREE * math.cos(math.radians(p.lat))}
-    statement = sql.ranked_sql(plan, sort=p.sort, after=after is not None, limit=p.limit + 1)
+        "margin": ranked.subcell_margin_km(p.radius_km),
+        "kx": geo.KM_PER_DEGREE * math.cos(math.radians(p.lat))}
+    statement = ranked.ranked_sql(plan, sort=p.sort, after=after is not None, limit=p.limit + 1)
     return _result(p, (await session.execute(_statement(statement), binds)).one())
 
 
 def _place_binds(p: SearchParams) -> dict:
     """The centre (degrees, and as a unit-sphere point for FAST_CHORD) and the radius as a chord."""
-    return {"lat": p.lat, "lon": p.lon, "max_chord": sql.chord_for_km(p.radius_km)} | sql.center_binds(p.lat, p.lon)
+    return {"lat": p.lat, "lon": p.lon, "max_chord": geo.chord_for_km(p.radius_km)} | geo.center_binds(p.lat, p.lon)
 
 
 def _clock_binds(p: SearchParams, now: datetime, after: dict | None) -> dict:
