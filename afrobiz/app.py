@@ -22,6 +22,7 @@ from afrobiz.errors import DomainError
 from afrobiz.kit.logging import RequestLogMiddleware, configure_logging
 from afrobiz.kit.metrics import METRICS
 from afrobiz.kit.security_headers import HEADERS as SECURITY_HEADERS, HSTS
+from afrobiz.search.impressions import ImpressionLog
 from afrobiz.web.deps import install as install_page_auth
 from afrobiz.web.errors import error_page
 from afrobiz.web.router import web_router
@@ -53,6 +54,9 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         app.state.hot = hot.HotPools(database_url, settings.database_replica_url,
                                      size=max(2, settings.db_pool_size // 2))
         await app.state.hot.open()
+        # Which businesses search pages showed, written in batches on the primary.
+        app.state.impressions = ImpressionLog(app.state.hot.primary)
+        app.state.impressions.start()
         saver = None
         if group := os.environ.get("AFROBIZ_METRICS_GROUP"):   # set by `afrobiz serve` for its workers
             METRICS.share(settings.data_dir / "metrics" / group)
@@ -62,6 +66,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         finally:
             if saver is not None:
                 saver.cancel()
+            await app.state.impressions.stop()
             await app.state.hot.close()
             await app.state.engine.dispose()
             if app.state.replica_engine is not None:
@@ -120,15 +125,16 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.include_router(web_router)
     app.router.routes.append(Route("/static/{path:path}", static_files.endpoint, methods=["GET", "HEAD"]))
 
-    # Level 6 (zlib's default) rather than Starlette's 9: nearly the same size, much less CPU.
-    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     # One outer layer for the request id, access log, metrics and security headers (one
     # wrapper per request, not three); outside even Starlette's error middleware, so a 500
     # answer carries them too. HSTS only when this deployment is served over HTTPS.
     https = settings.base_url.startswith("https://")
-    # Inside it, the hot lane answers the commonest anonymous reads before FastAPI's stack.
+    # Inside it gzip, for every answer: level 6 (zlib's default) rather than Starlette's 9,
+    # nearly the same size for much less CPU. Inside that, the hot lane answers the commonest
+    # anonymous reads before FastAPI's stack.
     build_stack = hot.install(app, app.build_middleware_stack)
     app.build_middleware_stack = lambda: RequestLogMiddleware(
-        build_stack(), headers=SECURITY_HEADERS + ([HSTS] if https else []),
+        GZipMiddleware(build_stack(), minimum_size=500, compresslevel=6),
+        headers=SECURITY_HEADERS + ([HSTS] if https else []),
         https_headers=[] if https else [HSTS], observe=METRICS.observe)
     return app

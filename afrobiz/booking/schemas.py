@@ -114,6 +114,13 @@ class SlotRead(BaseModel):
     ends_at: datetime
 
 
+class SlotsQuery(BaseModel):
+    """GET /services/{id}/slots' query: the route and the hot lane check it with this."""
+
+    from_: date = Field(alias="from")
+    to: date | None = None
+
+
 class BookingCreate(_In):
     service_id: uuid.UUID
     booking_date: date

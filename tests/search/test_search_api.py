@@ -232,10 +232,11 @@ async def test_a_search_transaction_runs_without_jit_or_parallel_workers(world, 
     search itself (search/queries.py _PREPARE); the hot lane's connections have them off."""
     from sqlalchemy import text
 
+    from afrobiz.db.raw import session_reader
     from afrobiz.search.params import SearchParams
     from afrobiz.search.queries import search_businesses
 
-    result = await search_businesses(db, params=SearchParams(q="braids", lat=-22.56, lon=17.07, radius_km=10),
+    result = await search_businesses(await session_reader(db), params=SearchParams(q="braids", lat=-22.56, lon=17.07, radius_km=10),
                                      secret="s" * 32)
     assert result.items
     row = (await db.execute(text("SELECT current_setting('jit') AS j, "

@@ -13,6 +13,7 @@ import pytest
 from factories.directory import create_business
 
 from afrobiz.db import migrate
+from afrobiz.db.raw import session_reader
 from afrobiz.search import schema, scoring
 from afrobiz.search.params import SearchParams
 from afrobiz.search.queries import search_businesses
@@ -35,7 +36,7 @@ async def test_searches_score_with_scorings_weights(world, db, monkeypatch):
                               is_featured=featured)
 
     async def first() -> str:
-        result = await search_businesses(db, params=SearchParams(q="tailor"), secret="s", now=NOW)
+        result = await search_businesses(await session_reader(db), params=SearchParams(q="tailor"), secret="s", now=NOW)
         return result.items[0]["name"]
 
     assert await first() == "Beta Tailor"

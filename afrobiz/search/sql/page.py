@@ -5,15 +5,18 @@ from afrobiz.search.sql.filters import open_now_sql
 from afrobiz.search.sql.geo import km_sql
 from afrobiz.search.sql.score import FEATURED
 
+
+
 def item_json(key: str, chord: str) -> str:
-    """One result, built in the database so the page needs no second query."""
+    """One result, built in the database so the page needs no second query: search/schemas.py
+    SearchHit's fields in its order (average_rating a numeric, so always a JSON fraction), and
+    its sort key k (search/queries._result takes it off and rounds distance_km)."""
     return f"""json_build_object(
-      'id', b.id, 'slug', b.slug, 'name', b.name, 'city', b.city, 'region', b.region,
+      'id', b.id, 'slug', b.slug, 'name', b.name,
       'category', CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) END,
-      'average_rating', b.average_rating::float8, 'review_count', b.review_count,
-      'price_range', b.price_range, 'is_verified', b.is_verified, 'is_featured', {FEATURED},
-      'is_open_now', {open_now_sql()},
-      'distance_km', {km_sql(chord)},
+      'city', b.city, 'region', b.region, 'average_rating', b.average_rating, 'review_count', b.review_count,
+      'price_range', b.price_range, 'distance_km', {km_sql(chord)}, 'is_open_now', {open_now_sql()},
+      'is_featured', {FEATURED}, 'is_verified', b.is_verified,
       'thumbnail_url', coalesce(b.logo_url, (SELECT coalesce(i.variants -> 'thumb' ->> 'url', i.image_url)
           FROM business_images i WHERE i.business_id = b.id
           ORDER BY (i.image_type = 'logo') DESC, (i.image_type = 'cover') DESC, i.sort_order, i.id LIMIT 1),
