@@ -41,7 +41,7 @@ class SearchParams(BaseModel):
     open_now: bool = False
     verified: bool = False
     bookable: bool = Field(False, description="has services that take bookings")
-    sort: Literal["relevance", "distance", "rating", "newest"] = "relevance"
+    sort: Literal[SORTS] = "relevance"
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(None, max_length=2000)
 
@@ -53,9 +53,12 @@ class SearchParams(BaseModel):
 
     @classmethod
     def checked(cls, values: Mapping[str, object]) -> SearchParams:
-        """The parameters from a form's or a query string's values; InvalidInput names every
-        field outside its limits."""
-        return _checked(cls, values)
+        """The parameters from a form's values; InvalidInput names every field outside its limits."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            raise InvalidInput("Some search parameters are not valid.", errors=[
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]) from None
 
 
 class SuggestParams(BaseModel):
@@ -63,14 +66,6 @@ class SuggestParams(BaseModel):
 
     q: str = Field("", max_length=100)
     limit: int = Field(8, ge=1, le=20)
-
-
-def _checked(model: type[BaseModel], values: Mapping[str, object]) -> BaseModel:
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        raise InvalidInput("Some search parameters are not valid.", errors=[
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]) from None
 
 
 @dataclass(frozen=True)
