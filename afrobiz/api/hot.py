@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -74,7 +75,8 @@ class Backend(Protocol):
 
 @dataclass(frozen=True)
 class _Lane:
-    route: RouteContext                # path pattern, template (the metrics' label)
+    route: RouteContext                  # the metrics' label (its template)
+    pattern: re.Pattern                  # the route's own
     hot: Hot
     path_types: dict[str, TypeAdapter]   # the endpoint's own types of the path parameters
 
@@ -86,8 +88,8 @@ def _lanes(app) -> list[_Lane]:  # noqa: ANN001
         hot = by_endpoint.get(route.endpoint)
         if hot is not None:
             signature = inspect.signature(hot.endpoint, eval_str=True)
-            lanes.append(_Lane(route, hot, {name: TypeAdapter(signature.parameters[name].annotation)
-                                            for name in route.param_convertors}))
+            lanes.append(_Lane(route, route.path_regex, hot, {
+                name: TypeAdapter(signature.parameters[name].annotation) for name in route.param_convertors}))
     if len(lanes) != len(HOT):
         raise RuntimeError("a hot route is not mounted")
     return lanes
@@ -110,7 +112,7 @@ class HotLane:
 
     async def _answer(self, backend: Backend, scope, receive, send) -> bool:  # noqa: ANN001
         for lane in self.lanes:
-            match = lane.route.path_regex.match(scope["path"])
+            match = lane.pattern.match(scope["path"])
             if match is not None:
                 break
         else:

@@ -281,7 +281,9 @@ async def test_impressions_are_written_in_batches_and_metrics_name_the_route(cli
     assert shown == ids
     slow = await client.get("/api/v1/search/businesses", params={"q": "braids"}, headers=routed(world))
     assert {i["id"] for i in slow.json()["items"]} == ids
-    assert await log.flush() == 2   # the lane's page and the route's, by the same writer
+    page = await client.get("/search", params={"q": "braids"})
+    assert page.status_code == 200 and "Katutura Braids Studio" in page.text
+    assert await log.flush() == 3   # the lane's page, the route's and /search's, by the same writer
     async with pools.primary.connection() as conn:
         await conn.execute("SELECT set_config('app.role', 'system', false)")
         row = await (await conn.execute(

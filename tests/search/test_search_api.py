@@ -119,6 +119,18 @@ async def test_no_place_no_distance(world, search):
     assert "distance_km" not in page["items"][0] or page["items"][0]["distance_km"] is None
 
 
+@pytest.mark.parametrize("params", [{"q": "braids", "lat": -22.56, "lon": 17.07}, {"q": "hair"}, {"lat": -22.56, "lon": 17.07}])
+async def test_the_answer_is_search_pages_shape(world, search, params):
+    """One shape: the database writes each result as SearchHit (search/sql/page.py), the
+    writer joins them (search/schemas.page_json), and that is SearchPage to the letter."""
+    from afrobiz.search.schemas import SearchHit, SearchPage
+
+    page = await search(**params)
+    assert page["items"] and SearchPage.model_validate(page).model_dump(mode="json") == page
+    assert all(list(item) == list(SearchHit.model_fields) for item in page["items"])
+    assert all(isinstance(item["average_rating"], float) for item in page["items"])
+
+
 async def test_filters(world, search, db):
     only_braids = await create_business(db, owner=world.owner, name="Braid Bar", category_id=world.braids.id)
     await create_service(db, business=world.salon, name="Wash and set")
