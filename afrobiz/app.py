@@ -54,9 +54,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         app.state.hot = hot.HotPools(database_url, settings.database_replica_url,
                                      size=max(2, settings.db_pool_size // 2))
         await app.state.hot.open()
-        # Which businesses search pages showed, written in batches on the primary.
-        app.state.impressions = ImpressionLog(app.state.hot.primary)
-        app.state.impressions.start()
+        app.state.impressions.start(app.state.hot.primary)
         saver = None
         if group := os.environ.get("AFROBIZ_METRICS_GROUP"):   # set by `afrobiz serve` for its workers
             METRICS.share(settings.data_dir / "metrics" / group)
@@ -82,6 +80,9 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # Which businesses search pages showed: written in batches on the primary once the
+    # lifespan has opened the pools (search/impressions.py).
+    app.state.impressions = ImpressionLog()
     problems.document_errors(app)   # the OpenAPI document lists every problem response
 
     # One handler per error kind; API callers get problem+json, page visitors a page.

@@ -22,8 +22,8 @@ class ImpressionLog:
     FLUSH_SECONDS = 1.0
     MAX_PENDING = 20_000   # pages kept while the database is away; older ones are dropped
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self.pool = pool
+    def __init__(self) -> None:
+        self.pool: AsyncConnectionPool | None = None   # the primary's, from start() on
         self.pending: list[tuple[datetime, list[str]]] = []
         self._flusher: asyncio.Task | None = None
 
@@ -36,6 +36,8 @@ class ImpressionLog:
 
     async def flush(self) -> int:
         """Write the pending pages in one transaction; how many."""
+        if self.pool is None:
+            return 0
         batch, self.pending = self.pending, []
         if not batch:
             return 0
@@ -47,7 +49,9 @@ class ImpressionLog:
             raise
         return len(batch)
 
-    def start(self) -> None:
+    def start(self, pool: AsyncConnectionPool) -> None:
+        """Write through this pool from now on, once a second."""
+        self.pool = pool
         self._flusher = asyncio.create_task(self._flush_every())
 
     async def stop(self) -> None:
