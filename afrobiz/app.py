@@ -24,6 +24,7 @@ from afrobiz.kit.metrics import METRICS
 from afrobiz.kit.read_retry import RetryReadsOnLostConnection
 from afrobiz.kit.request_gate import BodyLimit, CleanInput, Refusal
 from afrobiz.kit.security_headers import HEADERS as SECURITY_HEADERS, HSTS
+from afrobiz.search.impressions import ImpressionLog
 from afrobiz.web.deps import install as install_page_auth
 from afrobiz.web.errors import error_page
 from afrobiz.web.router import web_router
@@ -55,6 +56,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         app.state.hot = hot.HotPools(database_url, settings.database_replica_url,
                                      size=max(2, settings.db_pool_size // 2))
         await app.state.hot.open()
+        app.state.impressions.start(app.state.hot.primary)
         saver = None
         if group := os.environ.get("AFROBIZ_METRICS_GROUP"):   # set by `afrobiz serve` for its workers
             METRICS.share(settings.data_dir / "metrics" / group)
@@ -64,6 +66,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         finally:
             if saver is not None:
                 saver.cancel()
+            await app.state.impressions.stop()
             await app.state.hot.close()
             await app.state.engine.dispose()
             if app.state.replica_engine is not None:
@@ -79,6 +82,9 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # Which businesses search pages showed: written in batches on the primary once the
+    # lifespan has opened the pools (search/impressions.py).
+    app.state.impressions = ImpressionLog()
     problems.document_errors(app)   # the OpenAPI document lists every problem response
 
     # One handler per error kind; API callers get problem+json, page visitors a page.
@@ -138,19 +144,20 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.include_router(web_router)
     app.router.routes.append(Route("/static/{path:path}", static_files.endpoint, methods=["GET", "HEAD"]))
 
-    # Level 6 (zlib's default) rather than Starlette's 9: nearly the same size, much less CPU.
-    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     # A GET whose pooled connection had died is run once more on a fresh one (kit/read_retry.py).
     app.add_middleware(RetryReadsOnLostConnection)
     # One outer layer for the request id, access log, metrics and security headers (one
     # wrapper per request, not three); outside even Starlette's error middleware, so a 500
     # answer carries them too. HSTS only when this deployment is served over HTTPS.
     https = settings.base_url.startswith("https://")
-    # Inside it, the request gate (bounded body, clean text: kit/request_gate.py), so even the
-    # hot lane, which answers the commonest anonymous reads before FastAPI's stack, is behind it.
+    # Inside it, the request gate (bounded body, clean text: kit/request_gate.py); inside
+    # that gzip, for every answer: level 6 (zlib's default) rather than Starlette's 9, nearly
+    # the same size for much less CPU. Inside both, the hot lane answers the commonest
+    # anonymous reads before FastAPI's stack.
     build_stack = hot.install(app, app.build_middleware_stack)
     app.build_middleware_stack = lambda: RequestLogMiddleware(
-        BodyLimit(CleanInput(build_stack(), on_refusal), on_refusal),
+        BodyLimit(CleanInput(GZipMiddleware(build_stack(), minimum_size=500, compresslevel=6), on_refusal),
+                  on_refusal),
         headers=SECURITY_HEADERS + ([HSTS] if https else []),
         https_headers=[] if https else [HSTS], observe=METRICS.observe)
     return app

@@ -176,29 +176,26 @@ def capture(url: str, mix) -> tuple[list[list[str]], list[dict | list]]:
 
     from afrobiz.app import create_app
     from afrobiz.config import Settings
-    from afrobiz.db.raw import RawReader
+    from sqlalchemy import text
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+    from afrobiz.db.raw import Reader
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = Settings(database_url=url, secret_key=SECRET, environment="production", log_level="WARNING")
     app = create_app(url, settings)
     sink: list[str] = []
 
-    class Recording(RawReader):
-        async def execute(self, statement, binds=None):
-            result = await super().execute(statement, binds)
-            sink.append(literal.mogrify(_sql(statement), binds or {}))
-            return result
-
-        async def execute_with(self, settings, statement, binds=None):
-            result = await super().execute_with(settings, statement, binds)
-            sink.extend(["BEGIN"] + [literal.mogrify("SELECT set_config(%s, %s, true)", (k, v))
-                                     for k, v in settings.items()]
-                        + [literal.mogrify(_sql(statement), binds or {}), "COMMIT"])
-            return result
-
-    def _sql(statement):
-        from afrobiz.db.raw import _compiled
-        return _compiled(getattr(statement, "text", statement))
+    class Recording(Reader):
+        async def all(self, statement, binds=None, *, settings=None):
+            rows = await super().all(statement, binds, settings=settings)
+            sent = literal.mogrify(str(text(statement).compile(dialect=PGDialect_psycopg())), binds or {})
+            if settings:
+                sink.extend(["BEGIN"] + [literal.mogrify("SELECT set_config(%s, %s, true)", (k, v))
+                                         for k, v in settings.items()] + [sent, "ROLLBACK"])
+            else:
+                sink.append(sent)
+            return rows
 
     scripts, bodies = [], []
     with psycopg.connect(url) as raw:
@@ -211,7 +208,7 @@ def capture(url: str, mix) -> tuple[list[list[str]], list[dict | list]]:
                 @contextlib.asynccontextmanager
                 async def recording_reader(*, primary: bool):
                     async with pools.primary.connection() as conn:
-                        yield Recording(conn)
+                        yield Recording(conn, tuned=True)
                 pools.reader = recording_reader
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

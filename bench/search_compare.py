@@ -25,8 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
+from afrobiz.db.raw import Reader, session_reader  # noqa: E402
 from afrobiz.db.session import make_engine, make_sessionmaker  # noqa: E402
 from afrobiz.search.params import SearchParams  # noqa: E402
 from afrobiz.search.queries import search_businesses  # noqa: E402
@@ -86,13 +87,13 @@ def summary(r) -> dict:
             "total": r.total, "facets": r.facets, "dym": r.did_you_mean, "more": r.next_cursor is not None}
 
 
-async def run(session, kind: str, p: dict) -> dict:
+async def run(session, kind: str, p: dict, reader=session_reader) -> dict:
     params = SearchParams(**{k: v for k, v in p.items()})
-    r = await search_businesses(session, params=params, secret=SECRET, now=NOW)
+    r = await search_businesses(await reader(session), params=params, secret=SECRET, now=NOW)
     out = summary(r)
     if kind.endswith("page2") and r.next_cursor:
         params.cursor = r.next_cursor
-        out["page2"] = summary(await search_businesses(session, params=params, secret=SECRET, now=NOW))
+        out["page2"] = summary(await search_businesses(await reader(session), params=params, secret=SECRET, now=NOW))
     return out
 
 
@@ -139,16 +140,22 @@ def compare(before: list[dict], after: list[dict]) -> None:
 async def explain(engine, session, mix) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of each statement of the first search of every kind."""
     sink: list[tuple[str, dict]] = []
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda conn, cur, st, prm, ctx, many: sink.append((st, prm)))
+
+    class Recording(Reader):
+        async def all(self, statement, binds=None, *, settings=None):
+            sink.append((str(text(statement).compile(dialect=engine.dialect)), binds or {}))
+            return await super().all(statement, binds, settings=settings)
+
+    async def recording(s):
+        return Recording((await session_reader(s)).conn, tuned=False)
     seen = set()
     for kind, p in mix:
         if kind in seen:
             continue
         seen.add(kind)
-        await run(session, kind, p)   # warm
+        await run(session, kind, p, recording)   # warm
         sink.clear()
-        await run(session, kind, p)
+        await run(session, kind, p, recording)
         captured = [(s, prm) for s, prm in sink if not s.lstrip().upper().startswith(("EXPLAIN", "SELECT SET_CONFIG"))]
         sink.clear()
         print(f"\n=== {kind} {p}")

@@ -11,6 +11,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from afrobiz.app import create_app
 from afrobiz.config import Settings
 from afrobiz.db import migrate
 from afrobiz.db.deps import get_session
+from afrobiz.db.raw import session_reader
 from afrobiz.db.session import make_engine, make_sessionmaker, set_identity
 from afrobiz.db.urls import plain_url
 from dbtools import create_database, drop_database
@@ -129,38 +131,42 @@ async def app(database_url: str, engine, db: AsyncSession, settings: Settings):
             await set_identity(db, None, "system")
 
     application.dependency_overrides[get_session] = test_session
-    # The free-slots read's own connection (api/v1/booking.slot_reader) joins the test's, too.
-    from afrobiz.api.v1.booking import slot_reader
-
-    application.dependency_overrides[slot_reader] = test_session
     # The hot lane (api/hot.py) reads through the test's transaction too.
-    application.state.hot = _SessionHot(test_session, db, application.state)
+    application.state.hot = _SessionHot(test_session, application.state)
+    application.state.impressions = _SessionImpressions(db)
     return application
 
 
 class _SessionHot:
-    """The hot lane's backend over the test's session: same reads, impressions written at once."""
+    """The hot lane's backend over the test's session: the same reads."""
 
-    def __init__(self, session_factory, db: AsyncSession, state) -> None:
-        self.reader_cm = asynccontextmanager(session_factory)
-        self.db = db
+    def __init__(self, session_factory, state) -> None:
+        self.session = asynccontextmanager(session_factory)
         self.state = state   # a test may configure a replica (state.read_sessionmaker)
 
-    def reader(self, *, primary: bool):
-        if not primary and getattr(self.state, "read_sessionmaker", None) is not None:
-            return self._replica()
-        return self.reader_cm()
-
     @asynccontextmanager
-    async def _replica(self):
-        async with self.state.read_sessionmaker() as session, session.begin():
-            await set_identity(session, None, "anonymous")
-            yield session
+    async def reader(self, *, primary: bool):
+        if not primary and getattr(self.state, "read_sessionmaker", None) is not None:
+            async with self.state.read_sessionmaker() as session, session.begin():
+                await set_identity(session, None, "anonymous")
+                yield await session_reader(session)
+        else:
+            async with self.session() as session:
+                yield await session_reader(session)
 
-    async def record_impressions(self, business_ids) -> None:
-        from afrobiz.analytics.queries import log_search_appearances
 
-        await log_search_appearances(self.db, business_ids=business_ids)
+class _SessionImpressions:
+    """The search impressions log (search/impressions.py) writing each page at once, in the
+    test's transaction."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    async def record(self, business_ids) -> None:
+        if business_ids:
+            from afrobiz.search.impressions import INSERT
+
+            await (await session_reader(self.db)).conn.execute(INSERT, (datetime.now(UTC), [str(b) for b in business_ids]))
 
 
 @pytest.fixture

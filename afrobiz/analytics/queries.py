@@ -90,14 +90,6 @@ class Dashboard:
     busiest_hours: list[tuple[int, int]] = field(default_factory=list)
 
 
-async def log_search_appearances(session: AsyncSession, *, business_ids: list[uuid.UUID | str]) -> None:
-    """Note that a search result page showed these businesses (counted by the nightly roll-up)."""
-    if business_ids:
-        # Plain SQL, no RETURNING: anyone may add an impression but only staff may read one back.
-        await session.execute(text("INSERT INTO search_impressions (business_ids) VALUES (CAST(:ids AS uuid[]))"),
-                              {"ids": [str(b) for b in business_ids]})
-
-
 async def require_dashboard_business(session: AsyncSession, *, user: User, business_id: uuid.UUID) -> Business:
     """The business if the user owns it (or is an admin); anyone else's is simply not found."""
     business = await session.scalar(businesses_editable_by(user).where(Business.id == business_id))

@@ -16,8 +16,7 @@ from afrobiz.api.v1 import payments_reports
 from afrobiz.api.v1 import sms_webhook
 
 api_router = APIRouter()
-api_router.include_router(booking.hot_router)  # first: routes are tried in order (issue 6)
-# Second (issue 5): every route before a match costs two regex tests; only /search/* is here.
+# First (issue 5): every route before a match costs two regex tests; only /search/* is here.
 api_router.include_router(search.router)
 api_router.include_router(directory.router)
 api_router.include_router(admin_directory.router)

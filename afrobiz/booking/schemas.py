@@ -115,6 +115,13 @@ class SlotRead(BaseModel):
     ends_at: datetime
 
 
+class SlotsQuery(BaseModel):
+    """GET /services/{id}/slots' query: the route and the hot lane check it with this."""
+
+    from_: BoundedDate = Field(alias="from")
+    to: BoundedDate | None = None
+
+
 class BookingCreate(_In):
     service_id: uuid.UUID
     booking_date: BoundedDate

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal, select, text
 from sqlalchemy.dialects.postgresql import Range
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.booking import availability as av
 from afrobiz.booking.models import ACTIVE_STATUSES, Booking, BusinessClosure, Service, ServiceAvailability
+from afrobiz.db.raw import Reader
 from afrobiz.db.session import acting_as_system
 from afrobiz.directory import business_settings
 from afrobiz.directory.models import Business, BusinessHours, BusinessStatus
@@ -167,29 +168,26 @@ async def slot_problem(session: AsyncSession, ctx: ServiceContext, *, local_date
 
 # ---------------------------------------------------------------- the public read, one round trip
 
-_SLOT_INPUTS = text("SELECT booking_slot_inputs(:service_id, :from_date, :to_date, :now, :zone)")
-_PUBLIC_SLOT_INPUTS = text("SELECT booking_public_slot_inputs(:service_id, :from_date, :to_date, :now, :zone)")
+_SLOT_INPUTS = "SELECT booking_slot_inputs(:service_id, :from_date, :to_date, :now, :zone) AS data"
 
 
 def _time(value: str | None) -> time | None:
     return time.fromisoformat(value) if value is not None else None
 
 
-async def public_free_slots(db: AsyncConnection | AsyncSession, *, service_id: uuid.UUID, from_date: date,
-                            to_date: date, anonymous: bool, now: datetime | None = None
-                            ) -> tuple[str, list[av.Slot]]:
+async def public_free_slots(db: Reader, *, service_id: uuid.UUID, from_date: date, to_date: date,
+                            now: datetime | None = None) -> tuple[str, list[av.Slot]]:
     """(the business's zone, free slots) of a service between two local dates: the same
-    answer as free_slots(), from ONE statement (migration 0014). anonymous=True states the
-    anonymous identity inside that statement, so db may be a bare autocommit connection;
-    else the statement runs under the identity db's transaction has set."""
+    answer as free_slots(), from ONE statement (migration 0014), under db's identity (the
+    hot lane's connections are anonymous)."""
     if to_date < from_date:
         raise InvalidInput("'to' must not be before 'from'.", field="to")
     if (to_date - from_date).days > av.MAX_RANGE_DAYS:
         raise InvalidInput(f"At most {av.MAX_RANGE_DAYS} days of slots at once.", field="to")
     now = now or datetime.now(UTC)
-    data = (await db.execute(_PUBLIC_SLOT_INPUTS if anonymous else _SLOT_INPUTS, {
+    data = (await db.one(_SLOT_INPUTS, {
         "service_id": service_id, "from_date": from_date, "to_date": to_date, "now": now,
-        "zone": av.DEFAULT_TZ})).scalar()
+        "zone": av.DEFAULT_TZ})).data
     if data is None:  # RLS: a business not visible to the caller hides its services
         raise NotFound("No such service.")
     svc = data["service"]

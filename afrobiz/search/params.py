@@ -1,11 +1,17 @@
-"""What a search asks for, its cross-field rules, and the signed keyset cursor."""
+"""What a search asks for: the parameters with the limits the API states, declared once
+(the route's query model, the hot lane's and the pages' check), the rules across them, and
+the signed keyset cursor."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from afrobiz.errors import InvalidInput
 from afrobiz.kit.namibia import normalize_region
@@ -17,17 +23,55 @@ MAX_RADIUS_KM = 100.0
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_Q = 200
-# The query string's other limits, stated once for the route (api/v1/search.py) and the hot
-# lane (api/hot.py): both must accept exactly the same requests.
-MAX_FILTER_TEXT = 100       # category, region, city
-MAX_PRICE_TEXT = 60         # price_range, comma-separated
-MAX_CURSOR = 2000
-SUGGEST_MAX_Q = 100
-SUGGEST_LIMIT, SUGGEST_MAX_LIMIT = 8, 20
 
 
-@dataclass
-class SearchParams:
+class SearchParams(BaseModel):
+    """GET /search/businesses' query: FastAPI checks and documents the route's parameters with
+    this model, and the hot lane (api/hot.py) and the search page check theirs with it too."""
+
+    q: str | None = Field(None, max_length=MAX_Q, description='words; "phrases", or, -not')
+    category: str | None = Field(None, max_length=100, description="slug or id; includes subcategories")
+    region: str | None = Field(None, max_length=100)
+    city: str | None = Field(None, max_length=100)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    radius_km: float | None = Field(None, gt=0, le=MAX_RADIUS_KM, description="default 25 with lat/lon")
+    min_rating: float | None = Field(None, ge=0, le=5)
+    price_range: str | None = Field(None, max_length=60, description="comma-separated")
+    open_now: bool = False
+    verified: bool = False
+    bookable: bool = Field(False, description="has services that take bookings")
+    sort: Literal[SORTS] = "relevance"
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, max_length=2000)
+
+    @field_validator("price_range", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """Python callers may name the price ranges as a list."""
+        return ",".join(value) if isinstance(value, list | tuple) else value
+
+    @classmethod
+    def checked(cls, values: Mapping[str, object]) -> SearchParams:
+        """The parameters from a form's values; InvalidInput names every field outside its limits."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            raise InvalidInput("Some search parameters are not valid.", errors=[
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]) from None
+
+
+class SuggestParams(BaseModel):
+    """GET /search/suggest's query."""
+
+    q: str = Field("", max_length=100)
+    limit: int = Field(8, ge=1, le=20)
+
+
+@dataclass(frozen=True)
+class Search:
+    """A search after validate(): its words, place and filters in their one normal form."""
+
     q: str | None = None
     category: str | None = None          # slug or id; includes its subcategories
     region: str | None = None
@@ -49,35 +93,20 @@ class SearchParams:
         return self.lat is not None and self.lon is not None
 
 
-def validate(p: SearchParams) -> SearchParams:
-    """Normalise the parameters, or raise InvalidInput listing every bad field."""
+def validate(p: SearchParams) -> Search:
+    """The rules across parameters (each one's own limits are SearchParams'), and the normal
+    form; InvalidInput lists every field that breaks one."""
     errors: list[dict] = []
-    q = " ".join((p.q or "").split()) or None
-    if q and len(q) > MAX_Q:
-        errors.append({"field": "q", "message": f"At most {MAX_Q} characters."})
     if (p.lat is None) != (p.lon is None):
         errors.append({"field": "lon" if p.lon is None else "lat", "message": "Give both lat and lon."})
-    if p.lat is not None and not -90 <= p.lat <= 90:
-        errors.append({"field": "lat", "message": "Latitude is between -90 and 90."})
-    if p.lon is not None and not -180 <= p.lon <= 180:
-        errors.append({"field": "lon", "message": "Longitude is between -180 and 180."})
     radius = p.radius_km
-    if radius is not None:
-        if not 0 < radius <= MAX_RADIUS_KM:
-            errors.append({"field": "radius_km", "message": f"Between 0 and {MAX_RADIUS_KM:g} km."})
-        elif p.lat is None:
-            errors.append({"field": "radius_km", "message": "A radius needs lat and lon."})
-    elif p.lat is not None:
+    if radius is not None and p.lat is None:
+        errors.append({"field": "radius_km", "message": "A radius needs lat and lon."})
+    elif radius is None and p.lat is not None:
         radius = DEFAULT_RADIUS_KM
-    if p.sort not in SORTS:
-        errors.append({"field": "sort", "message": f"One of {', '.join(SORTS)}."})
-    elif p.sort == "distance" and p.lat is None:
+    if p.sort == "distance" and p.lat is None:
         errors.append({"field": "sort", "message": "Sorting by distance needs lat and lon."})
-    if not 1 <= p.limit <= MAX_LIMIT:
-        errors.append({"field": "limit", "message": f"Between 1 and {MAX_LIMIT}."})
-    if p.min_rating is not None and not 0 <= p.min_rating <= 5:
-        errors.append({"field": "min_rating", "message": "Between 0 and 5."})
-    prices = tuple(sorted({v.strip().lower() for v in p.price_range if v.strip()}))
+    prices = tuple(sorted({v.strip().lower() for v in (p.price_range or "").split(",") if v.strip()}))
     if any(v not in PRICE_RANGES for v in prices):
         errors.append({"field": "price_range", "message": f"One or more of {', '.join(PRICE_RANGES)}."})
     region = None
@@ -87,16 +116,16 @@ def validate(p: SearchParams) -> SearchParams:
             errors.append({"field": "region", "message": "Not one of Namibia's 14 regions."})
     if errors:
         raise InvalidInput("Some search parameters are not valid.", errors=errors)
-    return SearchParams(
-        q=q, category=(p.category or "").strip() or None, region=region, city=(p.city or "").strip() or None,
-        lat=p.lat, lon=p.lon, radius_km=radius, min_rating=p.min_rating or None, price_range=prices,
-        open_now=p.open_now, verified=p.verified, bookable=p.bookable, sort=p.sort, limit=p.limit,
-        cursor=p.cursor or None)
+    return Search(
+        q=" ".join((p.q or "").split()) or None, category=(p.category or "").strip() or None, region=region,
+        city=(p.city or "").strip() or None, lat=p.lat, lon=p.lon, radius_km=radius, min_rating=p.min_rating or None,
+        price_range=prices, open_now=p.open_now, verified=p.verified, bookable=p.bookable, sort=p.sort,
+        limit=p.limit, cursor=p.cursor or None)
 
 
 # ---------------------------------------------------------------- cursor
 
-def fingerprint(p: SearchParams) -> str:
+def fingerprint(p: Search) -> str:
     """What a cursor is valid for: every parameter except the page position and size."""
     d = asdict(p)
     d.pop("cursor"), d.pop("limit")

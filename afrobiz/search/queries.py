@@ -6,23 +6,13 @@ import re
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from afrobiz.db.raw import RawReader, execute_with_settings
+from afrobiz.db.raw import TUNED, Reader
 from afrobiz.errors import InvalidInput
-from afrobiz.search import sql
-from afrobiz.search.params import (
-    SearchParams,
-    decode_cursor,
-    encode_cursor,
-    fingerprint,
-    validate,
-)
+from afrobiz.search.params import Search, SearchParams, decode_cursor, encode_cursor, fingerprint, validate
+from afrobiz.search.sql import filters, geo, nearest, ranked, scored
 
 TZ = ZoneInfo("Africa/Windhoek")
 # Fewer exact matches than this and the words are checked for typos.
@@ -38,10 +28,10 @@ class SearchResult:
     facets: dict | None
     total: int | None
     did_you_mean: str | None = None
-    params: SearchParams | None = field(default=None, repr=False)
+    params: Search | None = field(default=None, repr=False)
 
 
-async def search_businesses(session: AsyncSession, *, params: SearchParams, secret: str,
+async def search_businesses(db: Reader, *, params: SearchParams, secret: str,
                             now: datetime | None = None) -> SearchResult:
     """Active businesses matching the words, place and filters, best first, one keyset page."""
     p = validate(params)
@@ -54,15 +44,15 @@ async def search_businesses(session: AsyncSession, *, params: SearchParams, secr
     nearest_only = p.has_place and not p.q and p.sort in ("relevance", "distance")
     if p.category or p.q or not nearest_only:
         # One round trip for all: the category's ids, the words as a tsquery, and JIT off.
-        category_ids, exact = await _prepare(session, p.category, None if after else p.q)
+        category_ids, exact = await _prepare(db, p.category, None if after else p.q)
         if p.q and not after:
             tsq = exact
-    result = await _run(session, p, tsq, category_ids, now, after)
+    result = await _run(db, p, tsq, category_ids, now, after)
     if p.q and not after and (result.total or 0) < TYPO_THRESHOLD:
-        fixed = await _typo_tsquery(session, p.q)
+        fixed = await _typo_tsquery(db, p.q)
         if fixed:
             tsq2, suggestion = fixed
-            second = await _run(session, p, tsq2, category_ids, now, None)
+            second = await _run(db, p, tsq2, category_ids, now, None)
             if (second.total or 0) > (result.total or 0):
                 result, tsq, did_you_mean = second, tsq2, suggestion
     result.did_you_mean = did_you_mean
@@ -74,43 +64,35 @@ async def search_businesses(session: AsyncSession, *, params: SearchParams, secr
     return result
 
 
-@lru_cache(maxsize=256)
-def _statement(statement: str) -> TextClause:
-    """text() of a built statement, once per distinct statement (there are a few dozen):
-    text() finds the binds with regular expressions and makes an object per bind, 0.36 ms
-    of CPU for the one-word-near-a-place statement, on every request."""
-    return text(statement)
-
-
-def _postings_word(p: SearchParams, tsq: str | None, cells: list[str]) -> tuple[str, bool] | None:
+def _postings_word(p: Search, tsq: str | None, cells: list[str]) -> tuple[str, bool] | None:
     """The word, when this search can read search_postings (migrations 0020, 0021): one word
     (or a prefix of 3 characters or more) near a place, within fine cells
-    (sql.MAX_FINE_CELLS), ranked by relevance or distance, and filtered at most by what a
+    (geo.MAX_FINE_CELLS), ranked by relevance or distance, and filtered at most by what a
     posting carries (category, region, price range)."""
     if not (tsq and cells and cells[0].startswith("~f") and p.sort in ("relevance", "distance")):
         return None
     if p.city or p.min_rating or p.open_now or p.verified or p.bookable:
         return None
-    word = sql.one_word(tsq)
+    word = ranked.one_word(tsq)
     if word and word[1] and len(word[0]) < 3:   # a block rank bounds prefixes of 3 or more (0021)
         return None
     return word
 
 
-def _filtered(p: SearchParams, category_ids) -> sql.Plan:
+def _filtered(p: Search, category_ids) -> filters.Plan:
     """The filters of the search, as WHERE conditions and their binds."""
-    plan = sql.Plan()
-    sql.filters(plan, category_ids=category_ids, region=p.region, city=p.city, min_rating=p.min_rating,
+    plan = filters.Plan()
+    filters.filters(plan, category_ids=category_ids, region=p.region, city=p.city, min_rating=p.min_rating,
                 price_range=p.price_range, open_now=p.open_now, verified=p.verified, bookable=p.bookable)
     return plan
 
 
-async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category_ids, now: datetime,
+async def _run(db: Reader, p: Search, tsq: str | None, category_ids, now: datetime,
                after: dict | None) -> SearchResult:
-    cells = sql.covering_cells(p.lat, p.lon, p.radius_km) if tsq and p.has_place else []
+    cells = geo.covering_cells(p.lat, p.lon, p.radius_km) if tsq and p.has_place else []
     word = _postings_word(p, tsq, cells)
     if word:
-        return await _run_postings(session, p, tsq, word, cells, category_ids, now, after)
+        return await _run_postings(db, p, tsq, word, cells, category_ids, now, after)
     plan = _filtered(p, category_ids)
     binds = plan.binds | _clock_binds(p, now, after)
     has_text = bool(tsq)
@@ -120,63 +102,63 @@ async def _run(session: AsyncSession, p: SearchParams, tsq: str | None, category
     if p.has_place:
         binds |= _place_binds(p)
         if has_text:
-            geo = sql.cell_words_query(tsq, cells) if cells[0].startswith("~f") else None
-            if geo:
+            words = scored.cell_words_query(tsq, cells) if cells[0].startswith("~f") else None
+            if words:
                 # Words tagged with their 0.1-degree cell, in one GIN index (migration 0017):
                 # only this place's matches are read. ts_match_vq is @@ spelled so the planner
                 # keeps it a check on those rows (not a second, nationwide index scan).
-                plan.where[-1] = f"{sql.GEO_WORDS} @@ CAST(:geo AS tsquery)"
+                plan.where[-1] = f"{geo.GEO_WORDS} @@ CAST(:geo AS tsquery)"
                 plan.where.append("ts_match_vq(b.search_document, CAST(:tsq AS tsquery))")
-                binds["geo"] = geo
+                binds["geo"] = words
             else:
                 # Wide radius: words and 1-degree cells meet in the document's GIN index.
                 plan.where[-1] = "b.search_document @@ (CAST(:tsq AS tsquery) && CAST(:cells AS tsquery))"
-                binds["cells"] = " | ".join(f"'{c}'" for c in cells)
+                binds["cells"] = geo.cells_tsquery(cells)
             # the chord is the exact check
-            plan.where += ["b.latitude IS NOT NULL", f"{sql.FAST_CHORD} <= :max_chord"]
+            plan.where += ["b.latitude IS NOT NULL", f"{geo.FAST_CHORD} <= :max_chord"]
         elif p.sort in ("relevance", "distance"):
             pass   # the nearest plan bounds the radius itself
         else:
-            plan.where += ["b.latitude IS NOT NULL", f"{sql.POINT} <@ cube_enlarge({sql.CENTER}, :max_chord, 3)",
-                           f"{sql.FAST_CHORD} <= :max_chord"]
-    nearest = p.has_place and not has_text and p.sort in ("relevance", "distance")
-    if nearest:
-        statement = sql.nearest_sql(plan, after=after is not None)
+            plan.where += ["b.latitude IS NOT NULL", f"{geo.POINT} <@ cube_enlarge({geo.CENTER}, :max_chord, 3)",
+                           f"{geo.FAST_CHORD} <= :max_chord"]
+    knn = p.has_place and not has_text and p.sort in ("relevance", "distance")
+    if knn:
+        statement = nearest.nearest_sql(plan, after=after is not None)
     else:
-        statement = sql.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
+        statement = scored.scored_sql(plan, sort=p.sort, has_text=has_text, has_place=p.has_place,
                                    after=after is not None, limit=p.limit + 1)
-    if nearest and not category_ids:   # with a category, the per-category KNN plan needs no help
+    if knn and not category_ids:   # with a category, the per-category KNN plan needs no help
         # The planner underestimates how many rows a radius box holds and would rather
         # bitmap-scan the whole box and sort it than walk the GiST index nearest first and
         # stop after one page: for this one statement, no bitmap scans.
-        row = (await execute_with_settings(session, {"enable_bitmapscan": "off"}, _statement(statement), binds)).one()
+        row = await db.one(statement, binds, settings={"enable_bitmapscan": "off"})
     else:
-        row = (await session.execute(_statement(statement), binds)).one()
+        row = await db.one(statement, binds)
     return _result(p, row)
 
 
-async def _run_postings(session: AsyncSession, p: SearchParams, tsq: str, word: tuple[str, bool],
+async def _run_postings(db: Reader, p: Search, tsq: str, word: tuple[str, bool],
                         cells: list[str], category_ids, now: datetime, after: dict | None) -> SearchResult:
-    """_run for one word near a place, from search_postings (migration 0021, sql.ranked_sql)."""
+    """_run for one word near a place, from search_postings (migration 0021, sql/ranked.py)."""
     plan = _filtered(p, category_ids)   # category, region, price range at most (_postings_word)
     lexeme, prefix = word
-    lo, hi = sql.posting_ranges(lexeme, prefix, cells)
-    lat0, lon0 = sql.cell_origins(cells, p.lon)
+    lo, hi = ranked.posting_ranges(lexeme, prefix, cells)
+    lat0, lon0 = ranked.cell_origins(cells, p.lon)
     binds = plan.binds | _clock_binds(p, now, after) | _place_binds(p) | {
         "lo": lo, "hi": hi, "lat0": lat0, "lon0": lon0, "tsq": tsq, "qname": p.q,
         "plen": len(lexeme) if prefix else 32767, "radius": p.radius_km,
-        "margin": sql.subcell_margin_km(p.radius_km),
-        "kx": sql.KM_PER_DEGREE * math.cos(math.radians(p.lat))}
-    statement = sql.ranked_sql(plan, sort=p.sort, after=after is not None, limit=p.limit + 1)
-    return _result(p, (await session.execute(_statement(statement), binds)).one())
+        "margin": ranked.subcell_margin_km(p.radius_km),
+        "kx": geo.KM_PER_DEGREE * math.cos(math.radians(p.lat))}
+    statement = ranked.ranked_sql(plan, sort=p.sort, after=after is not None, limit=p.limit + 1)
+    return _result(p, await db.one(statement, binds))
 
 
-def _place_binds(p: SearchParams) -> dict:
+def _place_binds(p: Search) -> dict:
     """The centre (degrees, and as a unit-sphere point for FAST_CHORD) and the radius as a chord."""
-    return {"lat": p.lat, "lon": p.lon, "max_chord": sql.chord_for_km(p.radius_km)} | sql.center_binds(p.lat, p.lon)
+    return {"lat": p.lat, "lon": p.lon, "max_chord": geo.chord_for_km(p.radius_km)} | geo.center_binds(p.lat, p.lon)
 
 
-def _clock_binds(p: SearchParams, now: datetime, after: dict | None) -> dict:
+def _clock_binds(p: Search, now: datetime, after: dict | None) -> dict:
     """The page size, the moment (for featured and open now, in Windhoek time) and the cursor."""
     local = now.astimezone(TZ)
     binds = {
@@ -189,7 +171,7 @@ def _clock_binds(p: SearchParams, now: datetime, after: dict | None) -> dict:
     return binds
 
 
-def _result(p: SearchParams, row) -> SearchResult:
+def _result(p: Search, row) -> SearchResult:
     """The page (without its sort keys), the next cursor's position and the facets."""
     items, facets_rows = row.items, row.facets
     next_cursor = None
@@ -197,11 +179,9 @@ def _result(p: SearchParams, row) -> SearchResult:
         items = items[: p.limit]
         next_cursor = {"k": items[-1]["k"], "id": items[-1]["id"]}
     for item in items:
-        item.pop("k")
-        if p.has_place and item["distance_km"] is not None:
-            item["distance_km"] = round(item["distance_km"], 2)
-        else:
-            item.pop("distance_km")
+        del item["k"]
+        km = item["distance_km"]
+        item["distance_km"] = round(float(km), 2) if p.has_place and km is not None else None
     facets, total = _facets(facets_rows) if facets_rows is not None else (None, None)
     return SearchResult(items=items, next_cursor=next_cursor, facets=facets, total=total)
 
@@ -227,17 +207,16 @@ def _facets(rows: list[dict]) -> tuple[dict, int]:
     return {"category": categories, "region": regions, "price_range": prices}, total
 
 
-# set_config: no JIT and no parallel workers for the rest of this (read-only) transaction.
-# A search that scores a few thousand rows is estimated above jit_above_cost, and compiling
-# its expressions took 70-120 ms of a 10 ms statement (filters + open now, EXPLAIN ANALYZE
-# at 100k). At a million listings the planner also starts two parallel workers for a text
-# search: launching them cost 4-5 ms even when nothing matched, and under concurrent
-# searches there is no idle core for them. The hot lane's connections have both off for
-# the session (db/raw.py).
-_PREPARE = text("""
-    SELECT set_config('jit', 'off', true) AS jit,
-           set_config('max_parallel_workers_per_gather', '0', true) AS parallel,
-           (WITH RECURSIVE tree AS (
+# set_config: db/raw.TUNED (no JIT, no parallel workers) for the rest of this (read-only)
+# transaction. A search that scores a few thousand rows is estimated above jit_above_cost,
+# and compiling its expressions took 70-120 ms of a 10 ms statement (filters + open now,
+# EXPLAIN ANALYZE at 100k). At a million listings the planner also starts two parallel
+# workers for a text search: launching them cost 4-5 ms even when nothing matched, and under
+# concurrent searches there is no idle core for them. The hot lane's connections have both
+# off for the session.
+_PREPARE = """
+    SELECT """ + "".join(f"set_config('{name}', '{value}', true) AS tuned_{i},\n           "
+                       for i, (name, value) in enumerate(TUNED.items())) + """(WITH RECURSIVE tree AS (
               SELECT id FROM categories WHERE (id = :cid OR slug = :slug) AND is_active
               UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id WHERE c.is_active)
             SELECT array_agg(id) FROM tree WHERE :has_category) AS category_ids,
@@ -245,7 +224,7 @@ _PREPARE = text("""
               SELECT websearch_to_tsquery('english', search_clean(:head))
                      && CASE WHEN w <> '' THEN to_tsquery('english', w || ':*') ELSE ''::tsquery END AS t
                 FROM (SELECT regexp_replace(lower(immutable_unaccent(:last)), '[^a-z0-9]', '', 'g') AS w) x
-               WHERE :has_words) y) AS tsq""")
+               WHERE :has_words) y) AS tsq"""
 
 
 # The words' tsquery by search text, for the hot lane's reader (below). It depends on the
@@ -255,16 +234,16 @@ _TSQUERIES: OrderedDict[str, str | None] = OrderedDict()
 TSQUERY_CACHE_SIZE = 4096
 
 
-async def _prepare(session: AsyncSession, category: str | None, q: str | None) -> tuple[list | None, str | None]:
+async def _prepare(db: Reader, category: str | None, q: str | None) -> tuple[list | None, str | None]:
     """In one round trip: the ids of the category named by slug or id and all its descendants
     (InvalidInput if unknown), and the words as a tsquery — web-search syntax (phrases, "or",
     -not), English stems, unaccented, the last word also as a prefix (people type "salo" for
     salon).
 
-    No round trip at all for words seen before without a category, on the hot lane's
-    RawReader, whose connection has JIT and parallel workers off for good (db/raw._configure):
-    then this statement has nothing left to do. Half a millisecond of every repeated search."""
-    if q and not category and isinstance(session, RawReader) and q in _TSQUERIES:
+    No round trip at all for words seen before without a category, on a connection that has
+    JIT and parallel workers off for good (the hot lane's, db/raw.TUNED): then this statement
+    has nothing left to do. Half a millisecond of every repeated search."""
+    if q and not category and db.tuned and q in _TSQUERIES:
         _TSQUERIES.move_to_end(q)
         return None, _TSQUERIES[q]
     cid = slug = None
@@ -277,8 +256,8 @@ async def _prepare(session: AsyncSession, category: str | None, q: str | None) -
     m = _LAST_WORD.match(head)
     if m and not _OPERATORS.search(head):   # with "phrases", or, -not the words mean what they say
         head, last = m.group(1), m.group(2)
-    row = (await session.execute(_PREPARE, {"cid": cid, "slug": slug, "has_category": bool(category),
-                                            "head": head, "last": last, "has_words": bool(q)})).one()
+    row = await db.one(_PREPARE, {"cid": cid, "slug": slug, "has_category": bool(category),
+                                            "head": head, "last": last, "has_words": bool(q)})
     if category and not row.category_ids:
         raise InvalidInput("No such category.", field="category")
     if q:
@@ -288,7 +267,7 @@ async def _prepare(session: AsyncSession, category: str | None, q: str | None) -
     return (list(row.category_ids) if category else None), row.tsq
 
 
-_TYPO = text("""
+_TYPO = """
     WITH w AS (
       SELECT t.w, t.i,
              CASE WHEN length(t.w) >= 3 AND NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = t.w)
@@ -305,13 +284,13 @@ _TYPO = text("""
               FROM (SELECT to_tsquery('english', string_agg(
                              CASE WHEN fix IS NULL THEN own ELSE '(' || own || ' | ' || fix || ')' END,
                              ' & ' ORDER BY i)) AS t FROM terms) x) AS tsq
-     WHERE EXISTS (SELECT 1 FROM w WHERE fix IS NOT NULL)""")
+     WHERE EXISTS (SELECT 1 FROM w WHERE fix IS NOT NULL)"""
 
 
-async def _typo_tsquery(session: AsyncSession, q: str) -> tuple[str, str] | None:
+async def _typo_tsquery(db: Reader, q: str) -> tuple[str, str] | None:
     """Each unknown word OR-ed with its closest listed word (pg_trgm), in one statement; None
     if none is close. Returns the tsquery and the corrected words for "did you mean"."""
-    row = (await session.execute(_TYPO, {"q": q})).one_or_none()
+    row = await db.first(_TYPO, {"q": q})
     if row is None or not row.tsq:
         return None
     return row.tsq, row.suggestion

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from afrobiz.db.raw import Reader
 
 MIN_CHARS = 2
 POOL = 50   # candidates per lookup, re-ordered by popularity in Python
@@ -15,7 +14,7 @@ POOL = 50   # candidates per lookup, re-ordered by popularity in Python
 #  2. names starting with q: a range scan of the name-prefix index (byte order);
 #  3. names with a word starting with q's last word (3+ characters) and q's other words as
 #     whole words: a range scan of search_name_words (migration 0015).
-_SUGGEST = text("""
+_SUGGEST = """
 SELECT * FROM (
   SELECT 1 AS src, 'category' AS type, name, slug, 0 AS reviews FROM categories
    WHERE is_active AND (starts_with(lower(immutable_unaccent(name)), lower(immutable_unaccent(:q)))
@@ -41,14 +40,14 @@ SELECT 3, 'business', b.name, b.slug, e.review_count
          ORDER BY nw.word LIMIT :pool) hit
   JOIN search_entries e ON e.id = hit.business_id
   JOIN businesses b ON b.id = hit.business_id AND b.status = 'active'
-""")
+"""
 _WORD = re.compile(r"[^\W_]+")
-_FIX_WORDS = text("""
+_FIX_WORDS = """
     SELECT coalesce((SELECT s.word FROM search_words s WHERE s.word % w
                       ORDER BY (s.word = w) DESC, starts_with(s.word, w) DESC, similarity(s.word, w) DESC, s.word
                       LIMIT 1), w) AS w
       FROM regexp_split_to_table(lower(immutable_unaccent(:q)), '[^a-z0-9]+') WITH ORDINALITY AS t(w, i)
-     WHERE w <> '' ORDER BY i""")
+     WHERE w <> '' ORDER BY i"""
 
 
 def _binds(q: str) -> dict:
@@ -58,7 +57,7 @@ def _binds(q: str) -> dict:
     return {"q": q, "pool": POOL, "words": ok, "last": words[-1] if ok else "", "others": words[:-1]}
 
 
-async def suggest(session: AsyncSession, *, q: str, limit: int = 8) -> list[dict]:
+async def suggest(db: Reader, *, q: str, limit: int = 8) -> list[dict]:
     """Up to `limit` categories and businesses for a partly typed query (2+ characters),
     typo tolerant: name prefixes first, then words in names, then corrected words."""
     q = " ".join(q.split())
@@ -74,12 +73,12 @@ async def suggest(session: AsyncSession, *, q: str, limit: int = 8) -> list[dict
                     seen.add((r.type, r.slug))
                     out.append({"type": r.type, "name": r.name, "slug": r.slug})
 
-    add((await session.execute(_SUGGEST, _binds(q))).all())
+    add(await db.all(_SUGGEST, _binds(q)))
     if out or len(q) < 3:
         return out
     # Nothing at all: the closest listed words (pg_trgm on the small word list), then again.
     plain = q.lower().split()
-    fixed = list((await session.execute(_FIX_WORDS, {"q": q})).scalars().all())
+    fixed = [r.w for r in await db.all(_FIX_WORDS, {"q": q})]
     if fixed != plain:
-        add((await session.execute(_SUGGEST, _binds(" ".join(fixed)))).all())
+        add(await db.all(_SUGGEST, _binds(" ".join(fixed))))
     return out

@@ -119,6 +119,18 @@ async def test_no_place_no_distance(world, search):
     assert "distance_km" not in page["items"][0] or page["items"][0]["distance_km"] is None
 
 
+@pytest.mark.parametrize("params", [{"q": "braids", "lat": -22.56, "lon": 17.07}, {"q": "hair"}, {"lat": -22.56, "lon": 17.07}])
+async def test_the_answer_is_search_pages_shape(world, search, params):
+    """One shape: the database writes each result as SearchHit (search/sql/page.py), the
+    writer joins them (search/schemas.page_json), and that is SearchPage to the letter."""
+    from afrobiz.search.schemas import SearchHit, SearchPage
+
+    page = await search(**params)
+    assert page["items"] and SearchPage.model_validate(page).model_dump(mode="json") == page
+    assert all(list(item) == list(SearchHit.model_fields) for item in page["items"])
+    assert all(isinstance(item["average_rating"], float) for item in page["items"])
+
+
 async def test_filters(world, search, db):
     only_braids = await create_business(db, owner=world.owner, name="Braid Bar", category_id=world.braids.id)
     await create_service(db, business=world.salon, name="Wash and set")
@@ -232,10 +244,11 @@ async def test_a_search_transaction_runs_without_jit_or_parallel_workers(world, 
     search itself (search/queries.py _PREPARE); the hot lane's connections have them off."""
     from sqlalchemy import text
 
+    from afrobiz.db.raw import session_reader
     from afrobiz.search.params import SearchParams
     from afrobiz.search.queries import search_businesses
 
-    result = await search_businesses(db, params=SearchParams(q="braids", lat=-22.56, lon=17.07, radius_km=10),
+    result = await search_businesses(await session_reader(db), params=SearchParams(q="braids", lat=-22.56, lon=17.07, radius_km=10),
                                      secret="s" * 32)
     assert result.items
     row = (await db.execute(text("SELECT current_setting('jit') AS j, "

@@ -10,7 +10,7 @@ from factories.directory import create_business
 from factories.search import names
 from sqlalchemy import text
 
-from afrobiz.search import sql
+from afrobiz.search.sql import geo, scored
 
 
 async def at(db, owner, name: str, lat: str, lon: str, **kw):
@@ -85,12 +85,12 @@ async def test_a_move_shows_in_near_me_at_once(world, search, db):
 @pytest.mark.parametrize("lat,lon", [(-22.3, 16.9), (-22.5609, 17.0658), (-17.78834, 15.70445), (-26.648, 15.159),
                                      (-28.0, 20.0), (-17.3, 11.7)])
 async def test_the_stored_point_gives_the_same_chord_as_the_cube(world, db, lat, lon):
-    """Bit for bit: the centre from Python (sql.center_binds) and each business's stored point
+    """Bit for bit: the centre from Python (geo.center_binds) and each business's stored point
     give the chord the cube's <-> gives (the radius check and the shown distance agree)."""
     rows = (await db.execute(text(
-        f"SELECT {sql.FAST_CHORD} AS fast,"
+        f"SELECT {geo.FAST_CHORD} AS fast,"
         " search_geo_point(b.latitude::float8, b.longitude::float8) <-> search_geo_point(:lat, :lon) AS cube"
-        " FROM search_entries b WHERE b.latitude IS NOT NULL"), {"lat": lat, "lon": lon} | sql.center_binds(lat, lon))).all()
+        " FROM search_entries b WHERE b.latitude IS NOT NULL"), {"lat": lat, "lon": lon} | geo.center_binds(lat, lon))).all()
     assert rows and all(r.fast == r.cube for r in rows)
 
 
@@ -111,9 +111,9 @@ async def test_phrases_prefixes_and_not_near_a_place(world, search):
 
 
 def test_cell_words_query_tags_every_lexeme_and_loosens_phrases():
-    q = sql.cell_words_query("'hair' <-> 'salon' & 'braid':*", ["~f674x1970", "~f675x1970"])
+    q = scored.cell_words_query("'hair' <-> 'salon' & 'braid':*", ["~f674x1970", "~f675x1970"])
     assert q == ("('~f674x1970~hair' & '~f674x1970~salon' & '~f674x1970~braid':*) | "
                  "('~f675x1970~hair' & '~f675x1970~salon' & '~f675x1970~braid':*)")
-    assert sql.cell_words_query("'hair' & !( 'hair' <-> 'salon' )", ["~f674x1970"]) is None
-    assert sql.covering_cells(-22.5, 17.0, 3)[0].startswith("~f")
-    assert sql.covering_cells(-22.5, 17.0, 60)[0].startswith("~c")
+    assert scored.cell_words_query("'hair' & !( 'hair' <-> 'salon' )", ["~f674x1970"]) is None
+    assert geo.covering_cells(-22.5, 17.0, 3)[0].startswith("~f")
+    assert geo.covering_cells(-22.5, 17.0, 60)[0].startswith("~c")

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from afrobiz.booking.models import BusinessClosure
 from afrobiz.directory import hours as hours_rules
+from afrobiz.db.raw import session_reader
 from afrobiz.directory.models import BusinessHours
 from afrobiz.search.params import SearchParams
 from afrobiz.search.queries import search_businesses
@@ -36,7 +37,7 @@ async def bar(db):
 
 async def open_now(db, moment: datetime) -> bool:
     await db.execute(text("SELECT set_config('app.role', 'anonymous', true)"))
-    result = await search_businesses(db, params=SearchParams(q="night owl", open_now=True), secret="s", now=moment)
+    result = await search_businesses(await session_reader(db), params=SearchParams(q="night owl", open_now=True), secret="s", now=moment)
     await db.execute(text("SELECT set_config('app.role', 'system', true)"))
     return [i["name"] for i in result.items] == ["Night Owl Bar"]
 
@@ -63,9 +64,9 @@ async def test_closures_cancel_the_hours_that_start_that_day(db, bar):
 
 
 async def test_the_badge_uses_the_same_rule(db, bar):
-    result = await search_businesses(db, params=SearchParams(q="night owl"), secret="s", now=at(7, 1))
+    result = await search_businesses(await session_reader(db), params=SearchParams(q="night owl"), secret="s", now=at(7, 1))
     assert result.items[0]["is_open_now"] is True
-    result = await search_businesses(db, params=SearchParams(q="night owl"), secret="s", now=at(7, 3))
+    result = await search_businesses(await session_reader(db), params=SearchParams(q="night owl"), secret="s", now=at(7, 3))
     assert result.items[0]["is_open_now"] is False
 
 

@@ -12,6 +12,7 @@ from factories.booking import create_service
 from factories.directory import create_business
 from sqlalchemy import text
 
+from afrobiz.db.raw import session_reader
 from afrobiz.search import queries
 from afrobiz.search.params import SearchParams
 
@@ -119,9 +120,9 @@ async def both_ways(db, monkeypatch, params: dict) -> tuple[object, object, int]
 
     monkeypatch.setattr(queries, "_run_postings", counting)
     p = SearchParams(**params)
-    fast = await queries.search_businesses(db, params=p, secret=SECRET, now=NOW)
+    fast = await queries.search_businesses(await session_reader(db), params=p, secret=SECRET, now=NOW)
     monkeypatch.setattr(queries, "_postings_word", lambda *a: None)
-    slow = await queries.search_businesses(db, params=p, secret=SECRET, now=NOW)
+    slow = await queries.search_businesses(await session_reader(db), params=p, secret=SECRET, now=NOW)
     monkeypatch.undo()
     return fast, slow, len(used)
 
@@ -152,7 +153,7 @@ async def test_pages_through_postings_return_every_match_once(world, barbers, db
     seen, cursor = [], None
     for _ in range(5):
         page = await queries.search_businesses(
-            db, params=SearchParams(q="barber", lat=-22.5609, lon=17.0658, radius_km=10, limit=1, cursor=cursor),
+            await session_reader(db), params=SearchParams(q="barber", lat=-22.5609, lon=17.0658, radius_km=10, limit=1, cursor=cursor),
             secret=SECRET, now=NOW)
         seen += [i["name"] for i in page.items]
         cursor = page.next_cursor
@@ -164,7 +165,7 @@ async def test_pages_through_postings_return_every_match_once(world, barbers, db
 @pytest.mark.parametrize("params", [dict(q="nothinglikethis", lat=-22.5609, lon=17.0658, radius_km=10),
                                     dict(q="nothing like this"), dict(q="braids", region="Zambezi")])
 async def test_no_match_counts_zero(world, db, params):
-    result = await queries.search_businesses(db, params=SearchParams(**params), secret=SECRET, now=NOW)
+    result = await queries.search_businesses(await session_reader(db), params=SearchParams(**params), secret=SECRET, now=NOW)
     assert (result.items, result.total) == ([], 0)
     assert result.facets == {"category": [], "region": [], "price_range": []}
 

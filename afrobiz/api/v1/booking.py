@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
-from afrobiz.api.deps import Session, bearer_token, current_user, optional_user, request_ip, require_role
-from afrobiz.db.session import set_identity
+from afrobiz.api.deps import Session, current_user, optional_user, request_ip, require_role
+from afrobiz.db.raw import Reader, session_reader
 from afrobiz.kit.dates import BoundedDate
 from afrobiz.booking import catalog, ics, idempotency, queries, slots, status
 from afrobiz.booking.availability import DEFAULT_TZ
@@ -30,6 +30,7 @@ from afrobiz.booking.schemas import (
     ServiceRead,
     ServiceUpdate,
     SlotRead,
+    SlotsQuery,
     StatusChange,
     WindowIn,
     WindowRead,
@@ -39,9 +40,6 @@ from afrobiz.errors import NotAuthenticated, NotFound
 from afrobiz.payments import guest as guest_payment
 
 router = APIRouter(tags=["booking"])
-# The public free-slots read, mounted ahead of every other API router (api/router.py):
-# FastAPI tries routes in order at a few microseconds each, and this is the hottest read.
-hot_router = APIRouter(tags=["booking"])
 Owner = Depends(require_role("business_owner", "admin"))
 
 
@@ -122,21 +120,6 @@ async def put_closures(business_id: uuid.UUID, request: Request, body: list[Clos
     return [ClosureRead(date=c.closed_on, reason=c.reason) for c in rows]
 
 
-async def slot_reader(request: Request) -> AsyncIterator[AsyncConnection | AsyncSession]:
-    """What GET .../slots reads with. Without a bearer token (nearly every caller): a pooled
-    connection in autocommit, for the one statement that states the anonymous identity itself,
-    so no BEGIN, set_config or COMMIT round trips. With a token: the usual transaction with
-    the caller's identity, so a bad token is still a 401."""
-    if bearer_token(request) is None:
-        async with request.app.state.engine.connect() as conn:
-            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
-        return
-    async with request.app.state.sessionmaker() as session, session.begin():
-        await set_identity(session, None, "anonymous")
-        await optional_user(request, session)
-        yield session
-
-
 def _iso(instant: datetime) -> str:
     text = instant.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text  # as pydantic writes it
@@ -151,13 +134,18 @@ def slots_json(tz: str, found: list) -> bytes:
                        for s in found], ensure_ascii=False, separators=(",", ":")).encode()
 
 
-@hot_router.get("/services/{service_id}/slots", response_model=list[SlotRead], summary="Free slots between two dates")
-async def get_slots(request: Request, service_id: uuid.UUID, from_: BoundedDate = Query(alias="from"),
-                    to: BoundedDate | None = Query(None),
-                    db: AsyncConnection | AsyncSession = Depends(slot_reader, scope="function")):
-    tz, found = await slots.public_free_slots(db, service_id=service_id, from_date=from_, to_date=to or from_,
-                                              anonymous=bearer_token(request) is None)
+async def slots_answer(db: Reader, params: SlotsQuery, state, *, service_id: uuid.UUID) -> Response:  # noqa: ANN001, ARG001
+    """GET .../slots' answer, for the route and the hot lane (api/hot.py), which answers it for
+    anonymous callers; the route for the rest, under the caller's identity."""
+    tz, found = await slots.public_free_slots(db, service_id=service_id, from_date=params.from_,
+                                              to_date=params.to or params.from_)
     return Response(slots_json(tz, found), media_type="application/json")
+
+
+@router.get("/services/{service_id}/slots", response_model=list[SlotRead], summary="Free slots between two dates")
+async def get_slots(request: Request, service_id: uuid.UUID, params: Annotated[SlotsQuery, Query()],
+                    user: User | None = Depends(optional_user), session: AsyncSession = Session):
+    return await slots_answer(await session_reader(session), params, request.app.state, service_id=service_id)
 
 
 # ---------------------------------------------------------------- bookings

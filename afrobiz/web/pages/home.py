@@ -9,6 +9,7 @@ from afrobiz.accounts.models import User
 from afrobiz.api.deps import Session
 from afrobiz.directory import queries
 from afrobiz.kit.namibia import towns
+from afrobiz.db.raw import session_reader
 from afrobiz.search.params import SearchParams
 from afrobiz.search.queries import search_businesses
 from afrobiz.web.deps import page_user
@@ -41,7 +42,7 @@ async def home(request: Request, near: str = "", lat: str = "", lon: str = "",
     featured = await queries.featured_businesses(session, limit=SHOWN)
     place, nearby = _place(near, lat, lon), None
     if place:
-        result = await search_businesses(session, params=SearchParams(
+        result = await search_businesses(await session_reader(session), params=SearchParams(
             lat=place[1], lon=place[2], radius_km=NEAR_RADIUS_KM, sort="distance", limit=SHOWN),
             secret=request.app.state.settings.secret_key)
         nearby = result.items

@@ -8,9 +8,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
-from afrobiz.analytics.queries import log_search_appearances
-from afrobiz.api.deps import Session
 from afrobiz.db.deps import ReadSession
+from afrobiz.db.raw import session_reader
 from afrobiz.directory import queries as directory_queries
 from afrobiz.errors import InvalidInput
 from afrobiz.i18n import gettext
@@ -37,8 +36,8 @@ def _number(raw: str | None, name: str, errors: dict) -> float | None:
         return None
 
 
-def _params(form: dict[str, str], cursor: str | None, errors: dict) -> SearchParams:
-    """The page's fields as search parameters; a town stands in for lat/lon."""
+def _params(form: dict[str, str], cursor: str | None, errors: dict) -> dict:
+    """The page's fields as search parameters (SearchParams'); a town stands in for lat/lon."""
     lat, lon = _number(form.get("lat"), "lat", errors), _number(form.get("lon"), "lon", errors)
     radius = _number(form.get("radius_km"), "radius_km", errors)
     near = (form.get("near") or "").strip()
@@ -49,27 +48,27 @@ def _params(form: dict[str, str], cursor: str | None, errors: dict) -> SearchPar
         else:
             lat, lon, radius = town.latitude, town.longitude, radius or TOWN_RADIUS_KM
     on = lambda k: form.get(k, "") in ("1", "on", "true")
-    return SearchParams(
+    return dict(
         q=form.get("q"), category=form.get("category"), region=form.get("region"), city=form.get("city"),
         lat=lat, lon=lon, radius_km=radius, min_rating=_number(form.get("min_rating"), "min_rating", errors),
-        price_range=tuple(v for v in (form.get("price_range") or "").split(",") if v),
-        open_now=on("open_now"), verified=on("verified"), bookable=on("bookable"),
-        sort=form.get("sort") or "relevance", limit=20, cursor=cursor)
+        price_range=form.get("price_range"), open_now=on("open_now"), verified=on("verified"),
+        bookable=on("bookable"), sort=form.get("sort") or "relevance", limit=20, cursor=cursor)
 
 
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(request: Request, session: AsyncSession = Session, user: User | None = Depends(page_user),
+async def search_page(request: Request, user: User | None = Depends(page_user),
                       reads: AsyncSession = ReadSession):   # the replica for anonymous visitors
     qp = request.query_params
     form = {k: qp.get(k, "") for k in FIELDS}
     errors: dict[str, str] = {}
-    params = _params(form, qp.get("cursor") or None, errors)
+    values = _params(form, qp.get("cursor") or None, errors)
     result = None
     if not errors:
         try:
-            result = await queries.search_businesses(reads, params=params, secret=request.app.state.settings.secret_key)
+            result = await queries.search_businesses(await session_reader(reads), params=SearchParams.checked(values),
+                                                     secret=request.app.state.settings.secret_key)
             # Analytics: which businesses this page showed (search appearances, click-through rate).
-            await log_search_appearances(session, business_ids=[item["id"] for item in result.items])
+            await request.app.state.impressions.record([item["id"] for item in result.items])
         except InvalidInput as exc:
             errors = domain_errors(exc)
             errors = {"q": errors["form"]} if list(errors) == ["form"] else errors

@@ -34,7 +34,6 @@ s_key, not its counts).
 Revision ID: 0021
 Revises: 0020
 """
-import importlib.util
 from pathlib import Path
 
 from alembic import op
@@ -207,9 +206,5 @@ DROP FUNCTION IF EXISTS search_postings_sync(), search_postings_rows(search_entr
   search_postings_of(tsvector), search_cell_of(numeric, numeric), search_common_prefix(text, text);
 DROP TABLE IF EXISTS search_postings, search_posting_counts;
 """)
-    # 0020 as it was: its own upgrade creates the table, its functions and triggers again.
-    path = Path(__file__).with_name("0020_search_postings.py")
-    spec = importlib.util.spec_from_file_location("search_postings_0020", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.upgrade()
+    # 0020 as it was: its upgrade's SQL creates the table, its functions and triggers again.
+    op.execute((Path(__file__).parent / "0020_search_postings.sql").read_text())
