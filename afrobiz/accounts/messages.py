@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from afrobiz.accounts import mail
 from afrobiz.db.session import system_session
 from afrobiz.notifications import channels
+from afrobiz.notifications.service import queue_account_email
 
 log = logging.getLogger("afrobiz.accounts")
 
@@ -33,8 +34,6 @@ class Message:
 
 async def queue_email(session, to: str, subject: str, body: str) -> None:
     """Queue one account e-mail in the session's transaction (sent by the worker)."""
-    from afrobiz.notifications.service import queue_account_email
-
     await queue_account_email(session, to=to, subject=subject, body=body)
 
 

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
-from afrobiz.accounts.emails import canonical_email
 from afrobiz.accounts.passwords import MAX_LENGTH
 from afrobiz.kit.clean_text import NOT_ALLOWED, clean_str
 from afrobiz.kit.dates import BoundedDate
+from afrobiz.kit.emails import canonical_email
 
 
 def _not_a_number(value):
@@ -34,7 +34,7 @@ def _storable(value):
 
 
 StorableText = Annotated[str, BeforeValidator(_storable)]
-# An address an account may have, in its one stored spelling (accounts/emails.py).
+# An address an account may have, in its one stored spelling (kit/emails.py).
 AccountEmail = Annotated[str, Field(max_length=255, json_schema_extra={"format": "email"}),
                          AfterValidator(canonical_email)]
 

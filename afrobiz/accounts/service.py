@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts import decoy, devices, messages, sessions, throttle
 from afrobiz.accounts.context import Caller
-from afrobiz.accounts.emails import UnusableEmail, canonical_email
 from afrobiz.accounts.models import User, UserRole
 from afrobiz.accounts.passwords import CURRENT_PARAMETERS, check_password_rules, hash_password, verify_password
 from afrobiz.accounts.throttle import email_key, ip_key, ratelimit
 from afrobiz.admin.audit import record
 from afrobiz.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from afrobiz.kit.emails import UnusableEmail, canonical_email
 from afrobiz.kit.phones import normalize_phone
 
 
@@ -55,7 +55,7 @@ async def _audit(session: AsyncSession, caller: Caller, action: str, *, actor: u
 
 
 def account_email(email: str, field: str = "email") -> str:
-    """The address's stored spelling (accounts/emails.py), or a 422 on the field."""
+    """The address's stored spelling (kit/emails.py), or a 422 on the field."""
     try:
         return canonical_email(email)
     except UnusableEmail as exc:

@@ -1,12 +1,12 @@
 """How often each account action may be tried (moving windows, per IP and per account).
 
 Counted per e-mail address whether or not an account has it, so a 429 reveals nothing. The
-address is keyed by accounts.emails.email_key, the same spelling the database compares.
+address is keyed by kit.emails.email_key, the same spelling the database compares.
 """
 from __future__ import annotations
 
-from afrobiz.accounts.emails import email_key
 from afrobiz.kit import ratelimit
+from afrobiz.kit.emails import email_key
 
 LOGIN_FAILURES_PER_ACCOUNT_AND_IP = "10 per 15 minutes"
 LOGIN_FAILURES_PER_IP = "30 per 15 minutes"       # mobile carriers put many people behind one IP

@@ -9,7 +9,7 @@ and sent 80 e-mails. A guest booking of a bookable slot now needs, each limit a 
   requests cannot both take the last place);
 * room in the client address's hourly budget (`bookings.guest_per_ip_per_hour`) and in each
   contact's (`bookings.guest_per_contact_per_hour`). A contact is the e-mail's mailbox
-  (accounts.emails.mailbox_key: other spellings and +tags are the same contact) and the phone
+  (kit.emails.mailbox_key: other spellings and +tags are the same contact) and the phone
   in E.164. A pick that is refused anyway (slot taken, closed) counts nowhere.
 
 Refusals are 429 with Retry-After. Messages to the contact are capped on their own, in the
@@ -24,11 +24,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ARRAY, Text, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts.emails import mailbox_key
+from afrobiz.admin.settings import get_settings   # the one typed, cached reader of system_settings
 from afrobiz.booking.models import Booking, BookingStatus
 from afrobiz.booking.schemas import Guest
 from afrobiz.db.session import acting_as_system
 from afrobiz.kit import ratelimit
+from afrobiz.kit.emails import mailbox_key
 from afrobiz.kit.phones import phone_key
 
 PER_IP, PER_CONTACT, PENDING = ("bookings.guest_per_ip_per_hour", "bookings.guest_per_contact_per_hour",
@@ -56,8 +57,6 @@ def _booking_keys(email: str | None, phone: str | None) -> set[str]:
 async def admit(session: AsyncSession, *, contact: Guest, ip: str | None, business_id: uuid.UUID,
                 now: datetime | None = None) -> None:
     """Raise Throttled (429) unless this guest may book at this business now."""
-    from afrobiz.admin.settings import get_settings   # the one typed, cached reader of system_settings
-
     limits = await get_settings(session, [PER_IP, PER_CONTACT, PENDING, "bookings.pending_expiry_minutes"])
     keys = contact_keys(contact)
     # The pending cap first: a booking it refuses uses up none of the hourly budgets.

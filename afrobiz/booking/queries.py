@@ -13,8 +13,7 @@ from afrobiz.accounts.models import User
 from afrobiz.booking.catalog import require_editable_business
 from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory, Service
 from afrobiz.booking.schemas import BookingRead, StatusHistoryRead
-from afrobiz.booking.service import ends_at, starts_at
-from afrobiz.booking.slots import business_tz
+from afrobiz.booking.slots import business_tz, ends_at, starts_at
 from afrobiz.db.session import acting_as_system
 from afrobiz.directory.models import Business
 from afrobiz.errors import InvalidInput, NotFound, PermissionDenied

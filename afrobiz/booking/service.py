@@ -2,11 +2,9 @@
 on double booking."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from psycopg import errors as pg_errors
 from sqlalchemy.dialects.postgresql import Range
@@ -14,25 +12,18 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
-from afrobiz.booking import availability as av, guest_limits
+from afrobiz.booking import availability as av, guest_limits, sms
 from afrobiz.booking.errors import SlotUnavailable
+from afrobiz.booking.messages import tell_customer, tell_owner
 from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory, Service
+from afrobiz.booking.numbers import new_booking_number
 from afrobiz.booking.schemas import BookingCreate, Guest
 from afrobiz.booking.slots import ServiceContext, load_context, lock_service, slot_problem
 from afrobiz.db.session import acting_as_system
 from afrobiz.errors import InvalidInput
 from afrobiz.notifications.models import NotificationType
-from afrobiz.notifications.service import notify, notify_guest
 
-# No 0/O, 1/I/L: a number read out over the phone is not misheard. 31^8 ≈ 8.5e11 values,
-# so a booking number is also the guest's unguessable handle on their booking.
-NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-NUMBER_PREFIX = "AB-"
 CENTS = Decimal("0.01")
-
-
-def new_booking_number() -> str:
-    return NUMBER_PREFIX + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
 
 
 @dataclass(frozen=True)
@@ -146,44 +137,27 @@ async def create_booking(session: AsyncSession, *, user: User | None, data: Book
                                    changed_by=user.id if user else None, reason="Booked")
     await _insert(session, booking, history, guest=user is None)
 
-    if ctx.business.owner_id is not None:
-        local = f"{data.booking_date:%a %d %b} {data.booking_time:%H:%M}"
-        await notify(session, user_id=ctx.business.owner_id,
-                     type=NotificationType.BOOKING_REQUESTED,
+    local = f"{data.booking_date:%a %d %b} {data.booking_time:%H:%M}"
+    # The owner's SMS ends with how to answer it by text (when two-way SMS is on).
+    await tell_owner(session, ctx.business.owner_id, booking, kind=NotificationType.BOOKING_REQUESTED,
                      title=f"New booking {booking.booking_number}",
                      message=f"{contact.name} booked {ctx.service.name} on {local}. Please confirm it.",
                      data={"event": "booking.created", "booking_id": str(booking.id),
-                           "booking_number": booking.booking_number})
-    await _tell_booker(session, booking, ctx, contact)
+                           "booking_number": booking.booking_number},
+                     reply_hint=sms.reply_hint(booking.booking_number))
+    await _tell_booker(session, booking, ctx)
     return booking
 
 
-async def _tell_booker(session: AsyncSession, booking: Booking, ctx: ServiceContext, contact: Guest) -> None:
+async def _tell_booker(session: AsyncSession, booking: Booking, ctx: ServiceContext) -> None:
     """"We got your booking": a guest by e-mail and/or SMS (their only record of it, with the
     link back to it); a customer in their inbox only, having just seen it on screen (the
     business's confirmation is what reaches them by e-mail and SMS)."""
     local = f"{booking.booking_date:%a %d %b} {booking.booking_time:%H:%M}"
-    title = f"Booking {booking.booking_number} received"
-    text = (f"{ctx.business.name} has your booking for {ctx.service.name} on {local}. "
-            f"We will tell you when they confirm it.")
-    if booking.customer_id:
-        # Not "booking.created": that event is the owner's (its SMS asks for YES/NO).
-        await notify(session, user_id=booking.customer_id, type=NotificationType.BOOKING_CONFIRMED, title=title,
-                     message=text, outside=False,
-                     data={"event": "booking.received", "booking_id": str(booking.id),
-                           "booking_number": booking.booking_number})
-    else:
-        await notify_guest(session, booking_id=booking.id, email=contact.email, phone=contact.phone,
-                           title=title, message=text)
-
-
-def starts_at(booking: Booking, tz: str) -> datetime:
-    """The booking's start as an aware instant in the business's zone."""
-    utc = av.local_to_utc(booking.booking_date, booking.booking_time, tz)
-    if utc is None:  # only if the zone's rules changed after booking: fall back to the range
-        utc = booking.time_range.lower
-    return utc.astimezone(ZoneInfo(tz))
-
-
-def ends_at(booking: Booking, tz: str) -> datetime:
-    return starts_at(booking, tz) + timedelta(minutes=booking.duration_minutes or 0)
+    # Not "booking.created": that event is the owner's (its SMS asks for YES/NO).
+    await tell_customer(session, booking, kind=NotificationType.BOOKING_CONFIRMED,
+                        title=f"Booking {booking.booking_number} received",
+                        message=f"{ctx.business.name} has your booking for {ctx.service.name} on {local}. "
+                                f"We will tell you when they confirm it.",
+                        data={"event": "booking.received", "booking_id": str(booking.id),
+                              "booking_number": booking.booking_number}, outside=False)

@@ -28,6 +28,18 @@ def business_tz(business: Business | None) -> str:
     return (business_settings.timezone_of(business.settings) if business is not None else None) or av.DEFAULT_TZ
 
 
+def starts_at(booking: Booking, tz: str) -> datetime:
+    """The booking's start as an aware instant in the business's zone."""
+    utc = av.local_to_utc(booking.booking_date, booking.booking_time, tz)
+    if utc is None:  # only if the zone's rules changed after booking: fall back to the range
+        utc = booking.time_range.lower
+    return utc.astimezone(ZoneInfo(tz))
+
+
+def ends_at(booking: Booking, tz: str) -> datetime:
+    return starts_at(booking, tz) + timedelta(minutes=booking.duration_minutes or 0)
+
+
 @dataclass
 class ServiceContext:
     """Everything the slot maths needs about one bookable service."""
@@ -154,10 +166,10 @@ _SLOT_CHECK = text(
 async def slot_problem(session: AsyncSession, ctx: ServiceContext, *, local_date: date, local_time: time,
                        now: datetime, exclude: uuid.UUID | None = None) -> av.SlotProblem | None:
     """Re-check one slot inside the booking's transaction (None = bookable)."""
-    starts_at = av.local_to_utc(local_date, local_time, ctx.rules.tz)
-    if starts_at is None:
+    start = av.local_to_utc(local_date, local_time, ctx.rules.tz)
+    if start is None:
         return av.SlotProblem.OUTSIDE_HOURS
-    lo, hi = av.occupied_range(ctx.rules, starts_at)
+    lo, hi = av.occupied_range(ctx.rules, start)
     busy, shut = (await session.execute(_SLOT_CHECK, {
         "service_id": ctx.service.id, "lo": lo, "hi": hi, "exclude": exclude, "business_id": ctx.business.id,
         "first_day": local_date - timedelta(days=1), "last_day": local_date})).one()

@@ -47,8 +47,9 @@ def e164(phone: str | None) -> str | None:
 # ---------------------------------------------------------------- e-mail
 
 
-def build_email(*, to: str, subject: str, plain: str, html_body: str, sender: tuple[str, str] = DEFAULT_SENDER,
-                message_id: str | None = None, ics: str | None = None) -> EmailMessage:
+def build_email(*, to: str, subject: str, plain: str, html_body: str | None = None,
+                sender: tuple[str, str] = DEFAULT_SENDER, message_id: str | None = None,
+                ics: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = formataddr(sender)
     msg["To"] = to
@@ -56,7 +57,8 @@ def build_email(*, to: str, subject: str, plain: str, html_body: str, sender: tu
     # A stable Message-ID per notification lets mail servers drop a duplicate delivery.
     msg["Message-ID"] = message_id or make_msgid(domain=sender[1].split("@")[-1])
     msg.set_content(plain)
-    msg.add_alternative(html_body, subtype="html")
+    if html_body is not None:
+        msg.add_alternative(html_body, subtype="html")
     if ics:
         # The booking as a calendar file: phones offer "add to calendar" on it.
         msg.add_attachment(ics.encode(), maintype="text", subtype="calendar", filename="booking.ics",
@@ -73,11 +75,16 @@ def smtp_sender(settings: Settings) -> tuple[str, str]:
     return DEFAULT_SENDER
 
 
-async def send_email(session: AsyncSession, settings: Settings, msg: EmailMessage, *,
+async def send_email(session: AsyncSession | None, settings: Settings, msg: EmailMessage, *,
                      notification_id=None, recipient_kind: str | None = None) -> None:
     """Hand the message to the SMTP server (smtp:// with STARTTLS when offered, smtps://
-    for TLS), or keep it in the outbox when no server is configured."""
+    for TLS), or keep it in the outbox when no server is configured (with no session to
+    keep it in, only its kind of recipient is logged)."""
     if not settings.smtp_url:
+        if session is None:
+            log.info("e-mail %s not sent (no SMTP server configured), recipient: %s", msg["Message-ID"],
+                     recipient_kind or "unnamed")
+            return
         body = msg.get_body(preferencelist=("plain",))
         await keep_in_outbox(session, notification_id=notification_id, channel="email", recipient=msg["To"],
                              recipient_kind=recipient_kind, subject=msg["Subject"],
@@ -91,6 +98,13 @@ async def send_email(session: AsyncSession, settings: Settings, msg: EmailMessag
         password=unquote(url.password) if url.password else None,
         use_tls=tls, start_tls=None if not tls else False, timeout=30,
     )
+
+
+async def send_plain_email(session: AsyncSession | None, settings: Settings, *, to: str, subject: str, body: str,
+                           message_id: str | None = None, recipient_kind: str | None = None) -> None:
+    """One plain-text e-mail (an account's verification or reset link, a security notice)."""
+    msg = build_email(to=to, subject=subject, plain=body, sender=smtp_sender(settings), message_id=message_id)
+    await send_email(session, settings, msg, recipient_kind=recipient_kind)
 
 
 # ---------------------------------------------------------------- SMS and WhatsApp

@@ -1,8 +1,12 @@
-"""Deliver one notification on one channel, exactly once.
+"""Deliver one notification on one channel, exactly once; and a guest's message, and the
+answer to an inbound text.
 
 Each function locks the notification row, skips if the channel's flag says it already went
 (a job queued twice, or retried after a send whose commit was lost, waits on the lock and
 then skips), sends, and sets the flag in the same transaction as the job's completion.
+What a message says, where it leads and what it carries were rendered by the domain that
+sent it (stored on the notification row, or in a guest job's arguments): delivery reads
+only this domain's tables and the recipient's contact (recipients.py).
 """
 from __future__ import annotations
 
@@ -10,17 +14,21 @@ import hashlib
 import logging
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts.emails import mailbox_key
-from afrobiz.accounts.models import User
+from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
 from afrobiz.config import Settings
+from afrobiz.kit import icalendar
+from afrobiz.kit.emails import mailbox_key
 from afrobiz.kit.phones import phone_key
-from afrobiz.notifications import channels, messages, sms_inbound
-from afrobiz.notifications.models import Notification, NotificationType
+from afrobiz.notifications import channels, messages
+from afrobiz.notifications.models import Notification, NotificationType, SmsInbound
+from afrobiz.notifications.recipients import get_recipient
+from afrobiz.payments.models import IdempotencyKey
 
 # The seed has no WhatsApp column; WhatsApp is this platform's push channel, so push_sent
 # records it.
@@ -43,36 +51,20 @@ def _mark_sent(n: Notification, channel: str) -> None:
         n.sent_at = func.now()
 
 
-def _link(settings: Settings, n: Notification) -> str | None:
-    data = n.data or {}
-    url = data.get("url")
-    if not url and data.get("booking_number"):
-        url = f"/bookings/{data['booking_number']}"      # a booking message opens that booking
-    if not url:
+def absolute(settings: Settings, link: str | None) -> str | None:
+    """A path on this site as an address (a full address stays as it is)."""
+    if not link:
         return None
-    return url if url.startswith("http") else settings.base_url.rstrip("/") + "/" + url.lstrip("/")
+    return link if link.startswith("http") else settings.base_url.rstrip("/") + "/" + link.lstrip("/")
 
 
-# Customer e-mails about these carry the booking's .ics: confirmation, cancellation and a move.
-ICS_TYPES = {NotificationType.BOOKING_CONFIRMED, NotificationType.BOOKING_CANCELLED,
-             NotificationType.BOOKING_RESCHEDULED}
-
-
-async def _booking_ics(session: AsyncSession, n: Notification, user: User, settings: Settings) -> str | None:
-    """The booking's calendar file for its customer (not for the owner's copy), else None."""
-    booking_id = (n.data or {}).get("booking_id")
-    if n.type not in ICS_TYPES or not booking_id:
-        return None
-    from afrobiz.booking import ics, queries
-    from afrobiz.booking.models import Booking
-
-    try:
-        booking = await session.get(Booking, uuid.UUID(str(booking_id)))
-    except ValueError:
-        return None
-    if booking is None or booking.customer_id != user.id:
-        return None
-    return ics.for_view(await queries.view_of(session, booking), base_url=settings.base_url)
+def _calendar(event: dict[str, Any] | None, link: str | None) -> tuple[str | None, str | None]:
+    """(the .ics text, the e-mail's note on it) of a stored event; the event links where
+    the message does."""
+    if not event:
+        return None, None
+    parsed = icalendar.Event.from_json(event).with_url(link)
+    return icalendar.render(parsed), "cancelled" if parsed.status == "CANCELLED" else "booked"
 
 
 async def deliver_email(session: AsyncSession, *, notification_id: uuid.UUID | str, settings: Settings) -> bool:
@@ -80,16 +72,16 @@ async def deliver_email(session: AsyncSession, *, notification_id: uuid.UUID | s
     n = await _claim(session, notification_id, "email")
     if n is None:
         return False
-    user = await session.get(User, n.user_id)
+    user = await get_recipient(session, n.user_id)
     if user is None:
         return False
     settings_link = settings.base_url.rstrip("/") + "/me/notifications#preferences"
-    ics = await _booking_ics(session, n, user, settings)
+    link = absolute(settings, n.link or (n.data or {}).get("url"))
+    ics, note = _calendar(n.calendar, link)
     plain, html_body = messages.email_bodies(
-        first_name=user.first_name, title=n.title, message=n.message, link=_link(settings, n),
+        first_name=user.first_name, title=n.title, message=n.message, link=link,
         settings_link=settings_link, opt_out=n.type is NotificationType.MARKETING,
-        lang=user.preferred_language,
-        attachment_note=None if ics is None else "cancelled" if "STATUS:CANCELLED" in ics else "booked")
+        lang=user.preferred_language, attachment_note=note)
     sender = channels.smtp_sender(settings)
     msg = channels.build_email(to=user.email, subject=n.title, plain=plain, html_body=html_body, sender=sender,
                                message_id=f"<notification-{n.id}@{sender[1].split('@')[-1]}>", ics=ics)
@@ -101,22 +93,24 @@ async def deliver_email(session: AsyncSession, *, notification_id: uuid.UUID | s
     return True
 
 
+def two_way_sms(settings: Settings) -> bool:
+    """Texts sent to the platform reach it (the inbound-SMS webhook is configured)."""
+    return bool(getattr(settings, "sms_webhook_secret", None))
+
+
 async def deliver_text(session: AsyncSession, *, notification_id: uuid.UUID | str, channel: str,
                        settings: Settings) -> bool:
     """Send the notification as one short SMS or WhatsApp message unless it already went."""
     n = await _claim(session, notification_id, channel)
     if n is None:
         return False
-    user = await session.get(User, n.user_id)
+    user = await get_recipient(session, n.user_id)
     to = channels.e164(user.phone) if user else None
     if to is None:
         return False
     suffix = "Reply STOP to opt out" if n.type is NotificationType.MARKETING else ""
-    data = n.data or {}
-    if (channel == "sms" and data.get("event") == "booking.created" and data.get("booking_number")
-            and getattr(settings, "sms_webhook_secret", None)):
-        # Two-way SMS is on: tell the owner how to answer from a basic phone.
-        suffix = sms_inbound.reply_hint(data["booking_number"])
+    if channel == "sms" and n.reply_hint and two_way_sms(settings):
+        suffix = n.reply_hint          # e.g. how an owner answers a new booking from a basic phone
     text = messages.sms_text(n.title, n.message, suffix=suffix)
     await channels.gateway_for(channel, session, settings, notification_id=n.id).send(to, text)
     _mark_sent(n, channel)
@@ -150,9 +144,6 @@ def recipient_digest(channel: str, to: str) -> str:
 
 
 async def _claim_guest(session: AsyncSession, *, key: str, channel: str, to: str) -> bool:
-    from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
-    from afrobiz.payments.models import IdempotencyKey
-
     digest = recipient_digest(channel, to)
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(digest, 0))))
     cap = await get_setting(session, GUEST_CAP_SETTING)
@@ -173,43 +164,42 @@ async def _claim_guest(session: AsyncSession, *, key: str, channel: str, to: str
     return claimed is not None
 
 
-def guest_link(settings: Settings, booking) -> str:
-    """The guest's own way back to their booking: its page by booking number, the handle a
-    guest already has (booking.queries.get_guest_booking; 31^8 numbers, never sequential).
-    It opens only bookings without an account, and from it the guest reaches the payment
-    link (payments.guest)."""
-    return f"{settings.base_url.rstrip('/')}/bookings/{booking.booking_number}"
-
-
-async def deliver_to_guest(session: AsyncSession, *, booking_id: uuid.UUID | str, channel: str, title: str,
-                           message: str, settings: Settings, key: str, type: str | None = None) -> bool:
-    """Send one message to a guest (a booking without an account) on one channel, once per
-    key and channel: e-mail (with the booking's .ics for a confirmation, cancellation or
-    move) or one short GSM-7 SMS ending with the link to their booking. True when sent."""
-    from afrobiz.booking import ics as booking_ics, queries
-    from afrobiz.booking.models import Booking
-
-    booking = await session.get(Booking, uuid.UUID(str(booking_id)))
-    # Only a guest booking: anyone with an account is told through notify() and their choices.
-    if booking is None or booking.customer_id is not None:
-        return False
-    to = (booking.customer_email if channel == "email"
-          else channels.e164(booking.customer_phone) if channel == "sms" else None)
+async def deliver_to_guest(session: AsyncSession, *, channel: str, to: str, title: str, message: str, link: str,
+                           settings: Settings, key: str, name: str | None = None,
+                           calendar: dict[str, Any] | None = None) -> bool:
+    """Send one message to a guest (someone without an account) on one channel, once per key
+    and channel: e-mail (with the calendar event as an .ics when given) or one short GSM-7 SMS
+    ending with the link (the guest's way back, e.g. their booking's page). True when sent."""
+    to = to if channel == "email" else channels.e164(to) if channel == "sms" else None
     if not to or not await _claim_guest(session, key=key, channel=channel, to=to):
         return False
-    link = guest_link(settings, booking)
+    link = absolute(settings, link)
     if channel == "sms":
         await channels.gateway_for("sms", session, settings).send(to, messages.sms_text(title, message, suffix=link))
         return True
-    ics = None
-    if type and NotificationType(type) in ICS_TYPES:
-        ics = booking_ics.for_view(await queries.view_of(session, booking), base_url=settings.base_url)
+    ics, note = _calendar(calendar, link)
     plain, html_body = messages.email_bodies(
-        first_name=(booking.customer_name or "").split(" ")[0] or None, title=title, message=message,
-        link=link, settings_link=link, opt_out=False, guest=True,
-        attachment_note=None if ics is None else "cancelled" if "STATUS:CANCELLED" in ics else "booked")
+        first_name=(name or "").split(" ")[0] or None, title=title, message=message,
+        link=link, settings_link=link, opt_out=False, guest=True, attachment_note=note)
     sender = channels.smtp_sender(settings)
     msg = channels.build_email(to=to, subject=title, plain=plain, html_body=html_body, sender=sender,
                                message_id=f"<guest-{key}@{sender[1].split('@')[-1]}>", ics=ics)
     await channels.send_email(session, settings, msg)
+    return True
+
+
+# ---------------------------------------------------------------- answers to inbound texts
+
+
+async def deliver_sms_reply(session: AsyncSession, *, inbound_id: uuid.UUID | str, settings: Settings) -> bool:
+    """Text the stored reply to an inbound SMS back once (a retried job finds reply_sent_at
+    and skips)."""
+    row = await session.scalar(select(SmsInbound).where(SmsInbound.id == uuid.UUID(str(inbound_id)))
+                               .with_for_update())
+    if row is None or not row.reply or row.reply_sent_at is not None:
+        return False
+    await channels.gateway_for("sms", session, settings, recipient_kind="sender of a text").send(
+        row.from_phone, messages.sms_text("", row.reply))
+    row.reply_sent_at = func.now()
+    await session.flush()
     return True

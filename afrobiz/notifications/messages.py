@@ -1,13 +1,15 @@
-"""Message wording in one place: short, plain, Namibian-friendly; times in Africa/Windhoek,
-money as N$. Used by notify()'s channels and by the booking messages the worker sends."""
+"""How a message reads on each channel: short, plain, Namibian-friendly; times in
+Africa/Windhoek, money as N$; one GSM-7 SMS; the e-mail around a notification's text.
+What a message says is the sending domain's (e.g. booking/messages.py)."""
 from __future__ import annotations
 
 import html
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from afrobiz.i18n import gettext as i18n_gettext, normalise
 
 WINDHOEK = ZoneInfo("Africa/Windhoek")
 SMS_LIMIT = 160
@@ -17,13 +19,6 @@ GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&
            "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 _REPLACE = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "•": "-",
             "\u00a0": " ", "€": "EUR", "\t": " "}
-
-
-@dataclass(frozen=True)
-class Message:
-    title: str
-    message: str
-    data: dict
 
 
 def money(amount: Decimal | int | float | str | None, currency: str = "NAD") -> str:
@@ -77,10 +72,6 @@ def sms_text(title: str, message: str, *, suffix: str = "") -> str:
 def translator(lang: str | None):
     """gettext for one recipient's language (the i18n layer's catalogues; English originals
     where there is no translation). E-mail strings are marked `_("...")` for extraction."""
-    try:
-        from afrobiz.i18n import gettext as i18n_gettext, normalise
-    except ImportError:                      # no i18n layer: the English originals
-        return lambda message: message
     code = normalise(lang) or "en"           # a language we offer, else English
     return lambda message: i18n_gettext(message, code)
 
@@ -127,43 +118,3 @@ def email_bodies(*, first_name: str | None, title: str, message: str, link: str 
     page = (f'<!doctype html><html lang="{e(lang or "en")}"><head><meta charset="utf-8"><title>{e(title)}</title></head>'
             f'<body style="font-family:sans-serif;line-height:1.5">{"".join(parts)}</body></html>')
     return plain, page
-
-
-# ---------------------------------------------------------------- booking messages
-
-
-def booking_reminder(*, number: str, business: str, service: str | None, day: date, at: time,
-                     lead_hours: int) -> Message:
-    what = f"{service} at {business}" if service else business
-    soon = "tomorrow" if lead_hours >= 12 else "soon"
-    return Message(
-        title=f"Reminder: {business} {soon}",
-        message=f"Just a reminder: {what}, {when(day, at)}. Booking {number}. "
-                f"Can't make it? Please cancel so someone else can take the slot.",
-        data={"booking_number": number, "kind": "reminder", "lead_hours": lead_hours},
-    )
-
-
-def booking_follow_up(*, number: str, business: str, review_url: str) -> Message:
-    return Message(
-        title=f"How was {business}?",
-        message=f"Thank you for visiting {business}. Tell others how it went - it takes one minute: "
-                f"{review_url}",
-        data={"booking_number": number, "kind": "follow_up", "url": review_url},
-    )
-
-
-def booking_expired(*, number: str, business: str, day: date, at: time, for_owner: bool) -> Message:
-    if for_owner:
-        return Message(
-            title=f"Booking {number} lapsed",
-            message=f"Booking {number} for {when(day, at)} was not confirmed in time and has been "
-                    f"cancelled. Please answer new bookings quickly.",
-            data={"booking_number": number, "kind": "expired"},
-        )
-    return Message(
-        title=f"{business} did not confirm",
-        message=f"Sorry, {business} did not confirm your booking {number} for {when(day, at)} in time, "
-                f"so it has been cancelled. You have not been charged. Try another time or business.",
-        data={"booking_number": number, "kind": "expired"},
-    )

@@ -77,6 +77,13 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(TZ, nullable=False, server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(TZ)
     sent_at: Mapped[datetime | None] = mapped_column(TZ)
+    # What the sending domain rendered for the outside channels (migration 0026), so delivery
+    # needs nothing from that domain: where the message leads (a path or an address), the
+    # calendar event an e-mail carries as an .ics (kit.icalendar.Event as JSON), and the line
+    # an SMS ends with when texts can be answered (two-way SMS is configured).
+    link: Mapped[str | None] = mapped_column(Text)
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    reply_hint: Mapped[str | None] = mapped_column(String(160))
 
 
 class NotificationPreference(Base):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts.models import User
 from afrobiz.errors import InvalidInput
 from afrobiz.notifications.models import NotificationPreference, NotificationType
 
@@ -33,6 +33,17 @@ LABELS = {
 }
 
 
+class Person(Protocol):
+    """What the rules read of a person: a recipients.Recipient, or the signed-in user."""
+
+    id: uuid.UUID
+    phone: str | None
+    phone_verified: bool
+    marketing_consent: bool
+    is_active: bool
+    is_suspended: bool
+
+
 @dataclass(frozen=True)
 class Channels:
     in_app: bool
@@ -44,7 +55,7 @@ class Channels:
         return asdict(self)
 
 
-def default_channels(user: User, type: NotificationType) -> Channels:
+def default_channels(user: Person, type: NotificationType) -> Channels:
     """Transactional booking messages: in-app, e-mail, and SMS when the phone is verified;
     marketing: nothing without consent; everything else: in-app and e-mail."""
     if type is T.MARKETING:
@@ -53,7 +64,7 @@ def default_channels(user: User, type: NotificationType) -> Channels:
     return Channels(in_app=True, email=True, sms=sms, whatsapp=False)
 
 
-def allowed(user: User, type: NotificationType, chosen: Channels) -> Channels:
+def allowed(user: Person, type: NotificationType, chosen: Channels) -> Channels:
     """The hard limits over any choice: no marketing without consent, no text messages to an
     unverified phone, nothing beyond the app for a suspended or closed account."""
     reachable_phone = bool(user.phone) and user.phone_verified
@@ -72,7 +83,7 @@ async def _stored(session: AsyncSession, user_id: uuid.UUID) -> dict[Notificatio
     return {row.type: row for row in rows}
 
 
-async def channels_for(session: AsyncSession, *, user: User, type: NotificationType) -> Channels:
+async def channels_for(session: AsyncSession, *, user: Person, type: NotificationType) -> Channels:
     """The channels one notification of this type goes out on for this user."""
     row = await session.scalar(select(NotificationPreference).where(
         NotificationPreference.user_id == user.id, NotificationPreference.type == type))
@@ -80,7 +91,7 @@ async def channels_for(session: AsyncSession, *, user: User, type: NotificationT
     return allowed(user, type, chosen)
 
 
-async def list_preferences(session: AsyncSession, *, user: User) -> list[dict]:
+async def list_preferences(session: AsyncSession, *, user: Person) -> list[dict]:
     """Every type with the channels in effect and whether the user chose them."""
     stored = await _stored(session, user.id)
     items = []
@@ -92,7 +103,7 @@ async def list_preferences(session: AsyncSession, *, user: User) -> list[dict]:
     return items
 
 
-async def set_preferences(session: AsyncSession, *, user: User, items: list[dict]) -> list[dict]:
+async def set_preferences(session: AsyncSession, *, user: Person, items: list[dict]) -> list[dict]:
     """Store the user's channel choices per type (types not given keep theirs)."""
     stored = await _stored(session, user.id)
     seen: set[NotificationType] = set()

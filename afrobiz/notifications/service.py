@@ -4,6 +4,9 @@ in-app inbox (list, unread count, mark read).
 notify() records the in-app notification and, in the same transaction, defers one delivery
 job per outside channel the user's preferences and the type allow: a rolled-back request
 sends nothing, a committed one loses nothing (DESIGN 4.2).
+
+A leaf: the caller hands over ids and rendered text (and, for the outside channels, where
+the message leads, a calendar event, an SMS reply hint); nothing here reads another domain.
 """
 from __future__ import annotations
 
@@ -15,29 +18,40 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.accounts.models import User
 from afrobiz.db.session import acting_as_system
 from afrobiz.errors import InvalidInput, NotFound
+from afrobiz.kit.icalendar import Event
 from afrobiz.notifications import jobs
 from afrobiz.notifications.models import Notification, NotificationType
 from afrobiz.notifications.preferences import channels_for
+from afrobiz.notifications.recipients import get_recipient
 from afrobiz.worker.app import defer_in_transaction
 
 MAX_LIMIT = 100
 
 
 async def notify(session: AsyncSession, *, user_id: uuid.UUID, type: NotificationType | str, title: str,
-                 message: str, data: dict[str, Any] | None = None, outside: bool = True) -> Notification:
+                 message: str, data: dict[str, Any] | None = None, outside: bool = True,
+                 link: str | None = None, calendar: Event | None = None,
+                 reply_hint: str | None = None) -> Notification:
     """Record a notification for user_id and queue its e-mail/SMS/WhatsApp deliveries as the
     user's preferences allow (whoever triggers it: RLS would refuse a row for another user,
     and telling another user is exactly what notify is for). outside=False: in-app only,
-    for news the user already saw on screen (e.g. "we got your booking")."""
+    for news the user already saw on screen (e.g. "we got your booking").
+
+    For the outside channels: `link` is where the message leads (a path on this site or an
+    address; else data["url"]), `calendar` an event the e-mail attaches as an .ics, and
+    `reply_hint` the line an SMS ends with when texts can be answered (two-way SMS)."""
     type = NotificationType(type)
+    await session.flush()        # the caller's own changes, under the caller's identity
     async with acting_as_system(session):
-        user = await session.get(User, user_id)
+        user = await get_recipient(session, user_id)
         channels = await channels_for(session, user=user, type=type) if user else None
         notification = Notification(user_id=user_id, type=type, title=title[:255], message=message,
-                                    data=data or {},
+                                    data=data or {}, link=link, reply_hint=reply_hint,
+                                    # Kept only for an e-mail that will carry it.
+                                    calendar=calendar.to_json() if calendar and channels and channels.email
+                                    and outside else None,
                                     # In-app switched off: kept for the record, never "unread".
                                     is_read=bool(channels and not channels.in_app))
         session.add(notification)
@@ -54,24 +68,24 @@ async def notify(session: AsyncSession, *, user_id: uuid.UUID, type: Notificatio
     return notification
 
 
-async def notify_guest(session: AsyncSession, *, booking_id: uuid.UUID, email: str | None = None,
-                       phone: str | None = None, title: str, message: str,
-                       type: NotificationType | str | None = None) -> int:
-    """Tell a guest (a booking without an account) something about their booking: the one
-    entry point for guest messages. A guest has no inbox and no preferences, so the message
-    goes to the booking's e-mail and/or phone, one job per channel given; returns how many
-    were queued. The jobs share one message key under which delivery.deliver_to_guest
+async def notify_guest(session: AsyncSession, *, email: str | None = None, phone: str | None = None,
+                       name: str | None, link: str, title: str, message: str,
+                       calendar: Event | None = None) -> int:
+    """Tell a guest (someone without an account, e.g. who booked as a guest) something: the
+    one entry point for guest messages. A guest has no inbox and no preferences, so the
+    message goes to the e-mail address and/or phone given, one job per channel; returns how
+    many were queued. The jobs share one message key under which delivery.deliver_to_guest
     records each channel as sent, so a retried or twice-queued job never sends again.
 
-    `type` says what the message is about: a confirmation, cancellation or move carries the
-    booking's .ics, as a registered customer's does (delivery.ICS_TYPES)."""
-    kind = NotificationType(type).value if type else None
+    `link` is the guest's way back (a path on this site or an address): the e-mail links it
+    and the SMS ends with it; `calendar` is attached to the e-mail as an .ics."""
     key = uuid.uuid4().hex
     queued = 0
     for channel, contact in (("email", email), ("sms", phone)):
         if contact:
-            await defer_in_transaction(session, jobs.send_guest, booking_id=str(booking_id), channel=channel,
-                                       title=title, message=message, key=key, type=kind)
+            await defer_in_transaction(session, jobs.send_guest, channel=channel, to=contact, name=name,
+                                       link=link, title=title, message=message, key=key,
+                                       calendar=calendar.to_json() if calendar and channel == "email" else None)
             queued += 1
     return queued
 

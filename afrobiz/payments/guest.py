@@ -27,7 +27,7 @@ from afrobiz.db.session import acting_as_system
 from afrobiz.errors import NotFound
 from afrobiz.payments import ledger as L
 from afrobiz.payments.models import Payment, PaymentMethod
-from afrobiz.payments.service import PAYABLE_BOOKINGS, PaymentConflict, start_payment
+from afrobiz.payments.service import PaymentConflict, start_payment
 
 _PURPOSE = b"afrobiz.guest-payment.v1|"
 
@@ -94,7 +94,7 @@ async def create_guest_payment(session: AsyncSession, *, token: str, method: Pay
                                phone: str | None = None) -> Payment:
     """Start paying a guest booking through its payment link (same rules as a customer's)."""
     booking = await guest_booking(session, settings, token, lock=True)
-    if booking.status not in PAYABLE_BOOKINGS:
+    if booking.status not in L.PAYABLE_BOOKINGS:
         raise PaymentConflict(f"A booking that is {booking.status!s} cannot be paid.")
     async with acting_as_system(session):  # the payment row has no user: RLS would refuse it
         return await start_payment(session, booking=booking, payer_id=None, method=method, settings=settings,

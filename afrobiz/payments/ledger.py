@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from afrobiz.admin.models import SystemSetting
-from afrobiz.booking.models import Booking
+from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
+from afrobiz.booking.models import Booking, BookingStatus
 from afrobiz.payments import money
 from afrobiz.payments.models import (
     Payment,
@@ -29,11 +29,11 @@ DEFAULT_RELEASE_MINUTES = 60
 # Money that arrived (refunded ones arrived too; their refunds are subtracted separately).
 RECEIVED = (PaymentStatus.COMPLETED, PaymentStatus.REFUNDED)
 IN_FLIGHT = (PaymentStatus.PENDING, PaymentStatus.PROCESSING)
+# Bookings that can still be paid for.
+PAYABLE_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
 
 async def _setting(session: AsyncSession, key: str) -> str | None:
-    from afrobiz.admin.settings import get_setting   # the one typed, cached reader of system_settings
-
     value = await get_setting(session, key)
     return None if value is None else str(value)
 

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
 from afrobiz.admin.audit import record
+from afrobiz.booking.messages import booking_link, tell_guest
 from afrobiz.booking.models import Booking
 from afrobiz.config import Settings
 from afrobiz.db.session import acting_as_system
 from afrobiz.directory.models import Business
 from afrobiz.errors import InvalidInput
 from afrobiz.notifications.models import NotificationType
-from afrobiz.notifications.service import notify, notify_guest
+from afrobiz.notifications.service import notify
 from afrobiz.payments import ledger as L
 from afrobiz.payments import money, providers
 from afrobiz.payments.models import Payment, PaymentMethod, PaymentRefund
@@ -85,10 +86,10 @@ async def _tell_customer(session: AsyncSession, payment: Payment, amount: Decima
         await notify(session, user_id=customer_id, type=NotificationType.PAYMENT_REFUNDED, title=title,
                      message=message, data={"event": "payment.refunded", "payment_id": str(payment.id),
                                             "booking_id": str(payment.booking_id), "booking_number": number,
-                                            "amount": str(amount), "full": full})
+                                            "amount": str(amount), "full": full},
+                     link=booking_link(booking) if booking else None)
     elif booking is not None:
-        await notify_guest(session, booking_id=booking.id, email=booking.customer_email,
-                           phone=booking.customer_phone, title=title, message=message)
+        await tell_guest(session, booking, title=title, message=message)
 
 
 async def _send_back(settings: Settings, payment: Payment, amount: Decimal, refund_id: uuid.UUID) -> str | None:

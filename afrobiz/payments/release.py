@@ -1,71 +1,18 @@
-"""Releasing unpaid bookings, and the owner's payment settings (deposits, bank details)."""
+"""The owner's payment settings: deposits, bank details. (Releasing unpaid bookings: flows.py.)"""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
 from afrobiz.admin.audit import record
 from afrobiz.booking.catalog import require_editable_business, require_editable_service
-from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory
-from afrobiz.db.session import acting_as_system
 from afrobiz.directory.business_settings import BusinessSettings, PaymentSettings, bank_of, merged
 from afrobiz.errors import InvalidInput
-from afrobiz.notifications.models import NotificationType
-from afrobiz.notifications.service import notify
-from afrobiz.payments import ledger as L
 from afrobiz.payments import money
 from afrobiz.payments.models import DepositType, ServiceDeposit
-from afrobiz.payments.models import PaymentStatus as P
-
-RELEASE_REASON = "Payment not received in time"
-BATCH = 200
-
-
-async def release_unpaid_bookings(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-    """Cancel pending/confirmed bookings whose service asks a deposit that is still not paid
-    `payments.unpaid_release_minutes` after booking, freeing the slot and telling the customer.
-    A payment the provider is still processing (started within the window) gets its chance
-    first. Safe to run twice."""
-    minutes = await L.release_minutes(session)
-    cutoff = now - timedelta(minutes=minutes)
-    released: list[uuid.UUID] = []
-    async with acting_as_system(session):  # a job sweeps every business's bookings
-        rows = (await session.scalars(
-            select(Booking).join(ServiceDeposit, ServiceDeposit.service_id == Booking.service_id)
-            .where(ServiceDeposit.deposit_type != DepositType.NONE.value,
-                   Booking.status.in_((BookingStatus.PENDING, BookingStatus.CONFIRMED)),
-                   Booking.created_at < cutoff)
-            .order_by(Booking.created_at).limit(BATCH).with_for_update(of=Booking, skip_locked=True))).all()
-        for booking in rows:
-            payments = await L.payments_of(session, booking.id)
-            led = L.build_ledger(booking, await L.deposit_for(session, booking), payments,
-                                 await L.refunds_of(session, [p.id for p in payments]))
-            if led.deposit_paid or any(p.status == P.PROCESSING and p.created_at >= cutoff for p in payments):
-                continue
-            for p in payments:
-                if p.status in L.IN_FLIGHT:
-                    p.status, p.failure_reason = P.CANCELLED, RELEASE_REASON
-            old = booking.status
-            booking.status, booking.cancelled_at, booking.cancellation_reason = (
-                BookingStatus.CANCELLED, now, RELEASE_REASON)
-            session.add(BookingStatusHistory(booking_id=booking.id, old_status=old,
-                                             new_status=BookingStatus.CANCELLED, changed_by=None,
-                                             reason=RELEASE_REASON))
-            released.append(booking.id)
-        await session.flush()
-        for booking in rows:
-            if booking.id in released and booking.customer_id:
-                await notify(session, user_id=booking.customer_id, type=NotificationType.BOOKING_CANCELLED,
-                             title=f"Booking {booking.booking_number} released",
-                             message="The deposit for your booking was not paid in time, so the slot was released.",
-                             data={"event": "booking.released_unpaid", "booking_id": str(booking.id),
-                                   "booking_number": booking.booking_number})
-    return released
 
 
 async def set_deposit(session: AsyncSession, *, user: User, service_id: uuid.UUID, deposit_type: DepositType,

@@ -26,20 +26,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.accounts.models import User
 from afrobiz.admin.audit import record
-from afrobiz.booking.models import Booking, BookingStatus, BookingStatusHistory
+from afrobiz.booking.models import Booking
 from afrobiz.config import Settings
 from afrobiz.db.session import acting_as_system
 from afrobiz.directory.models import Business
 from afrobiz.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from afrobiz.kit.phones import normalize_phone
-from afrobiz.notifications.models import NotificationType
-from afrobiz.notifications.service import notify, notify_guest
+from afrobiz.payments import flows, money, providers
 from afrobiz.payments import ledger as L
-from afrobiz.payments import money, providers
+from afrobiz.payments.ledger import PAYABLE_BOOKINGS
 from afrobiz.payments.models import Payment, PaymentMethod
 from afrobiz.payments.models import PaymentStatus as P
 
-PAYABLE_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _RANK = {P.PENDING: 0, P.PROCESSING: 1, P.FAILED: 2, P.CANCELLED: 2, P.COMPLETED: 3, P.REFUNDED: 4}
 
@@ -174,46 +172,8 @@ async def apply_status(session: AsyncSession, payment: Payment, new: P, *, now: 
         payment.failure_reason = reason
     await session.flush()
     if new == P.COMPLETED:
-        await _on_received(session, payment, now)
+        await flows.on_payment_received(session, payment, now)
     return True
-
-
-async def _on_received(session: AsyncSession, payment: Payment, now: datetime) -> None:
-    # Completion may come from a webhook (no user) or an owner: the booking and business are
-    # read and updated as system; the payment row itself already proved the link.
-    async with acting_as_system(session):
-        booking = await session.get(Booking, payment.booking_id, with_for_update=True)
-        business = await session.get(Business, payment.business_id)
-        led = await L.ledger_for(session, booking)
-        confirmed = False
-        if booking.status == BookingStatus.PENDING and led.deposit_required > 0 and led.deposit_paid:
-            booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
-            session.add(BookingStatusHistory(booking_id=booking.id, old_status=BookingStatus.PENDING,
-                                             new_status=BookingStatus.CONFIRMED, changed_by=None,
-                                             reason="Deposit paid"))
-            confirmed = True
-        elif booking.status not in PAYABLE_BOOKINGS and booking.status != BookingStatus.COMPLETED:
-            # Money arrived for a booking that was released or cancelled meanwhile: flag it
-            # so the owner refunds it (it shows in the owner's list and reconciliation).
-            payment.metadata_ = payment.metadata_ | {"needs_refund": True}
-        await session.flush()
-    amount = f"{payment.currency} {payment.amount}"
-    data = {"event": "payment.completed", "payment_id": str(payment.id), "booking_id": str(booking.id),
-            "booking_number": booking.booking_number}
-    if business.owner_id:
-        await notify(session, user_id=business.owner_id, type=NotificationType.PAYMENT_RECEIVED,
-                     title=f"Payment received for {booking.booking_number}",
-                     message=f"{amount} by {str(payment.payment_method).replace('_', ' ')} "
-                             f"({led.state.replace('_', ' ')}).", data=data)
-    extra = " Your booking is confirmed." if confirmed else ""
-    if booking.customer_id:
-        await notify(session, user_id=booking.customer_id, type=NotificationType.PAYMENT_RECEIVED,
-                     title=f"Payment received: {booking.booking_number}",
-                     message=f"{business.name} received your payment of {amount}.{extra}", data=data)
-    else:  # a guest has no inbox: their booking's e-mail and phone
-        await notify_guest(session, booking_id=booking.id, email=booking.customer_email, phone=booking.customer_phone,
-                           title=f"Payment received: {booking.booking_number}",
-                           message=f"{business.name} received your payment of {amount}.{extra}")
 
 
 async def require_managed_payment(session: AsyncSession, *, payment_id: uuid.UUID, user: User) -> Payment:

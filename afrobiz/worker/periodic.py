@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from afrobiz.notifications import scheduled
+from afrobiz.booking import jobs as booking_jobs
+from afrobiz.payments.flows import release_unpaid_bookings
 from afrobiz.worker import maintenance
 from afrobiz.worker.app import app, job_session, runtime
 
@@ -23,29 +24,27 @@ def _now() -> datetime:
 @app.task(name="bookings.send_reminders", queue="periodic")
 async def send_reminders(timestamp: int) -> int:
     async with job_session() as session:
-        return len(await scheduled.send_due_reminders(session, now=_now(), settings=runtime().settings))
+        return len(await booking_jobs.send_due_reminders(session, now=_now(), settings=runtime().settings))
 
 
 @app.periodic(cron="*/15 * * * *", periodic_id="follow_ups")
 @app.task(name="bookings.send_follow_ups", queue="periodic")
 async def send_follow_ups(timestamp: int) -> int:
     async with job_session() as session:
-        return len(await scheduled.send_due_follow_ups(session, now=_now(), settings=runtime().settings))
+        return len(await booking_jobs.send_due_follow_ups(session, now=_now(), settings=runtime().settings))
 
 
 @app.periodic(cron="*/5 * * * *", periodic_id="expire_pending")
 @app.task(name="bookings.expire_pending", queue="periodic")
 async def expire_pending(timestamp: int) -> int:
     async with job_session() as session:
-        return len(await scheduled.expire_pending_bookings(session, now=_now()))
+        return len(await booking_jobs.expire_pending_bookings(session, now=_now()))
 
 
 @app.periodic(cron="*/5 * * * *", periodic_id="release_unpaid")
 @app.task(name="payments.release_unpaid", queue="periodic")
 async def release_unpaid(timestamp: int) -> int:
     """Free the slots of bookings whose required deposit was not paid in time (payments domain)."""
-    from afrobiz.payments.release import release_unpaid_bookings
-
     async with job_session() as session:
         return len(await release_unpaid_bookings(session, _now()))
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from afrobiz.accounts.emails import UnusableEmail, canonical_email, email_key, mailbox_key
 from afrobiz.accounts.models import User
+from afrobiz.kit.emails import UnusableEmail, canonical_email, email_key, mailbox_key
 from factories.accounts import STRONG, create_user
 
 DOTTED_I = "\u0130"          # İ: citext folds it to i

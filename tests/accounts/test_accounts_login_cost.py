@@ -13,8 +13,8 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 
 from afrobiz.accounts import decoy
-from afrobiz.accounts.emails import email_key
 from afrobiz.accounts.passwords import CURRENT_PARAMETERS, parameters_of
+from afrobiz.kit.emails import email_key
 from factories.accounts import STRONG, create_user
 
 HEAVY = "m=65536,t=3,p=4"

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from afrobiz.admin import settings
 from afrobiz.directory.queries import setting_int
-from afrobiz.notifications.scheduled import pending_expiry_minutes
+from afrobiz.booking.jobs import pending_expiry_minutes
 from afrobiz.payments.ledger import fee_settings
 from afrobiz.reviews.settings import get_setting as review_setting
 from factories.accounts import create_admin

@@ -123,7 +123,7 @@ async def test_reschedule_moves_to_a_free_slot_and_frees_the_old_one(client, log
 
 
 async def test_pending_bookings_nobody_answers_expire_and_free_the_slot(client, db, service, day):
-    from afrobiz.notifications.scheduled import expire_pending_bookings
+    from afrobiz.booking.jobs import expire_pending_bookings
     stale = await create_booking(db, service=service, day=day, at=time(9))
     fresh = await create_booking(db, service=service, day=day, at=time(11))
     later = datetime.now(UTC) + timedelta(hours=25)

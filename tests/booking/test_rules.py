@@ -9,14 +9,16 @@ import pytest
 
 from afrobiz.booking.ics import booking_ics
 from afrobiz.booking.models import BookingStatus as S, Service
-from afrobiz.booking.service import NUMBER_ALPHABET, new_booking_number, price_booking
+from afrobiz.booking.numbers import NUMBER_ALPHABET, new_booking_number
+from afrobiz.booking.service import price_booking
 from afrobiz.booking.status import Actor, TRANSITIONS, can_transition, cancellation_deadline
 
 EXPECTED = {  # (old, new): roles that may make the move
-    (S.PENDING, S.CONFIRMED): {Actor.OWNER, Actor.ADMIN},
-    (S.PENDING, S.CANCELLED): {Actor.CUSTOMER, Actor.OWNER, Actor.ADMIN},
+    # The platform itself: a deposit paid confirms; expiry and an unpaid deposit cancel.
+    (S.PENDING, S.CONFIRMED): {Actor.OWNER, Actor.ADMIN, Actor.SYSTEM},
+    (S.PENDING, S.CANCELLED): {Actor.CUSTOMER, Actor.OWNER, Actor.ADMIN, Actor.SYSTEM},
     (S.CONFIRMED, S.IN_PROGRESS): {Actor.OWNER, Actor.ADMIN},
-    (S.CONFIRMED, S.CANCELLED): {Actor.CUSTOMER, Actor.OWNER, Actor.ADMIN},
+    (S.CONFIRMED, S.CANCELLED): {Actor.CUSTOMER, Actor.OWNER, Actor.ADMIN, Actor.SYSTEM},
     (S.CONFIRMED, S.NO_SHOW): {Actor.OWNER, Actor.ADMIN},
     (S.CONFIRMED, S.COMPLETED): {Actor.OWNER, Actor.ADMIN},
     (S.IN_PROGRESS, S.COMPLETED): {Actor.OWNER, Actor.ADMIN},

@@ -102,3 +102,69 @@ def test_stored_business_settings_are_repaired(server_url):
                        "empty": {}}
     finally:
         drop_database(server_url, url)
+
+
+def test_queued_guest_messages_and_recent_notifications_carry_over(server_url):
+    """Migration 0026: delivery no longer reads the booking. A guest job queued with its
+    booking's id is rewritten to carry the message's recipient and link (one whose booking has
+    an account would have sent nothing and goes); a recent notification about a booking gets
+    its link, and the owner's new-booking one its SMS reply hint. Downgrade gives the jobs
+    their booking back."""
+    import json
+
+    from sql_helpers import business, insert, user
+
+    url = create_database(server_url, "afrobiz_migr")
+    try:
+        migrate.upgrade(url, "0025")
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            owner, member = user(conn, "business_owner"), user(conn)
+            shop = business(conn, owner)
+
+            def booking(number, **who):
+                return insert(conn, "bookings", booking_number=number, business_id=shop, booking_date="2030-06-14",
+                              booking_time="10:00", total_amount=0, **who)
+
+            guest = booking("AB-GUEST234", customer_name="Tjeripo Kaura", customer_email="tj@example.na",
+                            customer_phone="0811234567")
+            booking("AB-MEMBER23", customer_id=member, customer_email="m@example.na")
+            member_booking = conn.execute("SELECT id FROM bookings WHERE booking_number = 'AB-MEMBER23'").fetchone()[0]
+
+            def job(**args):
+                return conn.execute(
+                    "INSERT INTO procrastinate.procrastinate_jobs (queue_name, task_name, args)"
+                    " VALUES ('notifications', 'notifications.send_guest', %s) RETURNING id",
+                    (json.dumps(args),)).fetchone()[0]
+
+            by_mail = job(booking_id=str(guest), channel="email", title="T", message="M", key="k1",
+                          type="booking_confirmed")
+            by_text = job(booking_id=str(guest), channel="sms", title="T", message="M")
+            to_member = job(booking_id=str(member_booking), channel="email", title="T", message="M", key="k2")
+            new_booking = insert(conn, "notifications", user_id=owner, type="booking_requested", title="New",
+                                 message="m", data=json.dumps({"event": "booking.created",
+                                                              "booking_number": "AB-GUEST234"}))
+            follow_up = insert(conn, "notifications", user_id=member, type="booking_reminder", title="How was it?",
+                               message="m", data=json.dumps({"booking_number": "AB-MEMBER23",
+                                                             "url": "https://x.example/review"}))
+        migrate.upgrade(url, "0026")
+        with psycopg.connect(url) as conn:
+            conn.execute("SELECT set_config('app.role', 'system', false)")
+            args = dict(conn.execute("SELECT id, args FROM procrastinate.procrastinate_jobs").fetchall())
+            notes = {r[0]: r[1:] for r in conn.execute("SELECT id, link, reply_hint FROM notifications")}
+        link = "/bookings/AB-GUEST234"
+        assert args == {
+            by_mail: {"channel": "email", "to": "tj@example.na", "name": "Tjeripo Kaura", "link": link,
+                      "title": "T", "message": "M", "key": "k1"},
+            by_text: {"channel": "sms", "to": "0811234567", "name": "Tjeripo Kaura", "link": link,
+                      "title": "T", "message": "M"}}
+        assert to_member not in args
+        assert notes[new_booking] == (link, "Reply YES ABGUEST234 to confirm, NO ABGUEST234 to decline")
+        assert notes[follow_up] == (None, None)              # it leads to its own data["url"]
+        migrate.downgrade(url, "0025")
+        with psycopg.connect(url) as conn:
+            args = dict(conn.execute("SELECT id, args FROM procrastinate.procrastinate_jobs").fetchall())
+        assert args[by_mail] == {"booking_id": str(guest), "channel": "email", "title": "T", "message": "M",
+                                 "key": "k1"}
+    finally:
+        drop_database(server_url, url)

@@ -26,10 +26,7 @@ BASE = "https://afrobiz.example"
 async def run_guest_jobs(db, settings) -> int:
     sent = 0
     for job in await jobs(db, "notifications.send_guest"):
-        args = job["args"]
-        sent += await delivery.deliver_to_guest(
-            db, booking_id=args["booking_id"], channel=args["channel"], title=args["title"], message=args["message"],
-            key=args["key"], type=args.get("type"), settings=settings)
+        sent += await delivery.deliver_to_guest(db, settings=settings, **job["args"])
         await db.execute(text("DELETE FROM procrastinate.procrastinate_jobs WHERE id = :id"), {"id": job["id"]})
     return sent
 

@@ -34,12 +34,12 @@ async def world(engine, tmp_path):
     smtp = SmtpServer().start()
     settings = Settings(database_url=None, data_dir=tmp_path, smtp_url=smtp.url, base_url="https://afrobiz.example",
                         secret_key="test-secret-key", environment="test")
-    made = {"users": [], "phones": [], "emails": [], "bookings": []}
+    made = {"users": [], "phones": [], "emails": [], "numbers": []}
     yield sessionmaker, smtp, settings, made
     smtp.stop()
     async with sessionmaker() as session, session.begin():
         await set_identity(session, None, "system")
-        ids = {"ids": made["users"], "phones": made["phones"], "bookings": [str(b) for b in made["bookings"]],
+        ids = {"ids": made["users"], "phones": made["phones"], "links": [f"/bookings/{n}" for n in made["numbers"]],
                # Each guest message's claim carries its recipient's digest (the hourly cap counts them).
                "hashes": [recipient_digest("sms", p) for p in made["phones"]]
                + [recipient_digest("email", e) for e in made["emails"]],
@@ -47,7 +47,7 @@ async def world(engine, tmp_path):
         await session.execute(text(
             "DELETE FROM procrastinate.procrastinate_jobs WHERE queue_name = 'notifications' AND ("
             " args->>'notification_id' IN (SELECT id::text FROM notifications WHERE user_id = ANY(:ids))"
-            " OR args->>'booking_id' = ANY(:bookings))"), ids)
+            " OR args->>'link' = ANY(:links))"), ids)
         await session.execute(text("DELETE FROM idempotency_keys WHERE scope = :scope AND request_hash = ANY(:hashes)"),
                               ids)
         await session.execute(text("DELETE FROM outbound_messages WHERE recipient = ANY(:phones)"), ids)
@@ -62,11 +62,12 @@ async def _work(database_url, engine, settings):
                      listen_notify=False)
 
 
-async def _guest_jobs(sessionmaker, booking_id: str) -> list[dict]:
+async def _guest_jobs(sessionmaker, number: str) -> list[dict]:
+    """The queued messages to the guest of this booking (each leads back to its page)."""
     async with sessionmaker() as session:
         return list((await session.execute(text(
             "SELECT args FROM procrastinate.procrastinate_jobs WHERE task_name = 'notifications.send_guest'"
-            " AND args->>'booking_id' = :b ORDER BY id"), {"b": booking_id})).scalars())
+            " AND args->>'link' = :link ORDER BY id"), {"link": f"/bookings/{number}"})).scalars())
 
 
 async def test_a_guests_received_and_confirmed_messages_go_out_once(world, database_url, engine):
@@ -94,16 +95,18 @@ async def test_a_guests_received_and_confirmed_messages_go_out_once(world, datab
             "customer_name": "Tjeripo Kaura", "customer_email": guest_email, "customer_phone": f"081 {digits}"})
         assert r.status_code == 201, r.text
         booked = r.json()
-        made["bookings"].append(booked["id"])
-        received = await _guest_jobs(sessionmaker, booked["id"])
+        number = booked["booking_number"]
+        made["numbers"].append(number)
+        received = await _guest_jobs(sessionmaker, number)
         assert sorted(a["channel"] for a in received) == ["email", "sms"]
         await _work(database_url, engine, settings)
         r = await client.post(f"/api/v1/bookings/{booked['id']}/status", json={"status": "confirmed"},
                               headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200, r.text
 
-    confirmed = await _guest_jobs(sessionmaker, booked["id"])
-    assert sorted(a["channel"] for a in confirmed) == ["email", "sms"] and confirmed[0]["type"] == "booking_confirmed"
+    confirmed = await _guest_jobs(sessionmaker, number)
+    assert sorted(a["channel"] for a in confirmed) == ["email", "sms"]
+    assert [a["calendar"]["status"] for a in confirmed if a["channel"] == "email"] == ["CONFIRMED"]
     # Every guest job queued once more (as a queue hiccup would; the received ones long sent),
     # then two worker passes.
     async with sessionmaker() as session, session.begin():
@@ -113,7 +116,6 @@ async def test_a_guests_received_and_confirmed_messages_go_out_once(world, datab
     await _work(database_url, engine, settings)
     await _work(database_url, engine, settings)
 
-    number = booked["booking_number"]
     to_guest = [m for m in smtp.inbox.messages if m["To"] == guest_email]
     assert [m["Subject"] for m in to_guest] == [f"Booking {number} received", f"Booking {number} confirmed"]
     (ics,) = [p for p in to_guest[1].iter_attachments() if p.get_content_type() == "text/calendar"]
@@ -126,18 +128,19 @@ async def test_a_guests_received_and_confirmed_messages_go_out_once(world, datab
     assert [t.split(":")[0] for t in texts] == [f"Booking {number} received", f"Booking {number} confirmed"]
     assert all(t.endswith(f"https://afrobiz.example/bookings/{number}") for t in texts)
     # Nothing failed (the worker deletes succeeded jobs): the twins simply found it sent.
-    assert await _guest_jobs(sessionmaker, booked["id"]) == []
+    assert await _guest_jobs(sessionmaker, number) == []
 
-    # A job queued before messages had keys still goes out (keyed by its own job id).
+    # A job queued without a key still goes out (keyed by its own job id).
     async with sessionmaker() as session, session.begin():
         await set_identity(session, None, "system")
-        await defer_in_transaction(session, jobs.send_guest, booking_id=booked["id"], channel="sms",
-                                   title="Old job", message="Queued by the previous release.")
+        await defer_in_transaction(session, jobs.send_guest, channel="sms", to=f"081 {digits}",
+                                   link=f"/bookings/{number}", title="Old job",
+                                   message="Queued without a key.")
     await _work(database_url, engine, settings)
     async with sessionmaker() as session:
         await set_identity(session, None, "system")
         last = await session.scalar(text(
             "SELECT body FROM outbound_messages WHERE channel = 'sms' AND recipient = :p"
             " ORDER BY created_at DESC LIMIT 1"), {"p": phone})
-    assert last.startswith("Old job: Queued by the previous release.")
-    assert await _guest_jobs(sessionmaker, booked["id"]) == []
+    assert last.startswith("Old job: Queued without a key.")
+    assert await _guest_jobs(sessionmaker, number) == []

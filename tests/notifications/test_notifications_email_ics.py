@@ -1,6 +1,7 @@
 """Booking e-mails to the customer carry the booking's .ics; e-mail wording goes through gettext."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -46,7 +47,7 @@ async def test_confirmation_cancellation_and_move_carry_the_ics_only_for_the_cus
     booking = await create_booking(db, service=service, day=day, at=time(10), customer=customer)
     settings = _settings(tmp_path, smtp.url)
 
-    # Each e-mail goes out after its change (the .ics is the booking as it is when it is sent).
+    # Each e-mail goes out after its change.
     for change in (
             lambda: change_status(db, booking_id=booking.id, user=owner, new_status=BookingStatus.CONFIRMED),
             lambda: reschedule_booking(db, booking_id=booking.id, user=owner, booking_date=day, booking_time=time(13)),
@@ -116,3 +117,29 @@ async def test_a_customer_who_cancels_gets_it_in_writing_with_the_cancelled_ics(
     assert mail["To"] == "selma@example.na" and mail["Subject"] == f"Booking {booking.booking_number} cancelled"
     ics = _ics(mail)
     assert ics and "STATUS:CANCELLED" in ics and f"UID:{booking.id}@afrobiz.na" in ics
+
+
+async def test_a_late_mail_carries_the_booking_as_its_message_tells_it(db, smtp, tmp_path):
+    """The .ics is made with the message (by the booking domain, which hands it over), not
+    when the e-mail goes: a confirmation still waiting for its e-mail when the booking is
+    cancelled goes out as the confirmation it is, stamped older than the cancellation."""
+    owner = await create_user(db, role="business_owner")
+    customer = await create_user(db, email="late@example.na")
+    business = await create_business(db, owner=owner)
+    service = await create_service(db, business=business)
+    booking = await create_booking(db, service=service, day=(datetime.now(UTC) + timedelta(days=6)).date(),
+                                   at=time(10), customer=customer)
+    await set_identity(db, owner.id, "business_owner")
+    await change_status(db, booking_id=booking.id, user=owner, new_status=BookingStatus.CONFIRMED)
+    await change_status(db, booking_id=booking.id, user=owner, new_status=BookingStatus.CANCELLED, reason="Flooded")
+    await set_identity(db, None, "system")
+    await _mail_of(db, customer, _settings(tmp_path, smtp.url), smtp)        # both only now
+    mails = {m["Subject"].rsplit(" ", 1)[-1]: m for m in smtp.inbox.messages}
+    confirmed, cancelled = _ics(mails["confirmed"]), _ics(mails["cancelled"])
+    assert "STATUS:CONFIRMED" in confirmed and "STATUS:CANCELLED" in cancelled
+    assert "booking.ics adds the booking to your calendar" in mails["confirmed"].get_body(("plain",)).get_content()
+
+    def stamp(ics: str) -> str:
+        return re.search(r"DTSTAMP:(\S+)", ics).group(1)
+
+    assert stamp(confirmed) <= stamp(cancelled)

@@ -11,7 +11,7 @@ from afrobiz.admin.models import SystemSetting
 from afrobiz.booking.models import Booking
 from afrobiz.notifications.models import Notification
 from afrobiz.payments.models import Payment
-from afrobiz.payments.release import release_unpaid_bookings
+from afrobiz.payments.flows import release_unpaid_bookings
 
 
 async def _age(db, booking, minutes):

@@ -24,7 +24,7 @@ from afrobiz.booking.status import change_status
 from afrobiz.config import Settings
 from afrobiz.db.session import make_sessionmaker, set_identity
 from afrobiz.notifications import jobs, sms_inbound
-from afrobiz.notifications.scheduled import send_due_reminders
+from afrobiz.booking.jobs import send_due_reminders
 from afrobiz.worker.app import defer_in_transaction
 from afrobiz.worker.run import run_worker
 from factories.accounts import create_user

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from afrobiz.config import Settings
 from afrobiz.db.session import make_sessionmaker, set_identity
 from afrobiz.notifications import jobs
-from afrobiz.notifications.scheduled import send_due_reminders
+from afrobiz.booking.jobs import send_due_reminders
 from afrobiz.notifications.service import notify
 from afrobiz.worker.app import defer_in_transaction
 from afrobiz.worker.run import failed_jobs, run_worker

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from afrobiz.api.deps import Session
-from afrobiz.notifications import sms_inbound
+from afrobiz.booking import flows
 
 router = APIRouter(tags=["notifications"])
 
@@ -30,6 +30,6 @@ class InboundAccepted(BaseModel):
                404: {"description": "Two-way SMS is not configured"}})
 async def inbound_sms(request: Request, session: AsyncSession = Session) -> InboundAccepted:
     body = await request.body()
-    result = await sms_inbound.handle(session, body=body, headers=dict(request.headers),
-                                      settings=request.app.state.settings)
+    result = await flows.answer_sms(session, body=body, headers=dict(request.headers),
+                                    settings=request.app.state.settings)
     return InboundAccepted(**result)

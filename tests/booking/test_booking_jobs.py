@@ -1,4 +1,4 @@
-"""Reminders, follow-ups and expiry pick the right bookings at the right moment, once."""
+"""Booking jobs: reminders, follow-ups and expiry pick the right bookings at the right moment, once."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from afrobiz.admin.models import SystemSetting
+from afrobiz.booking.jobs import expire_pending_bookings, send_due_follow_ups, send_due_reminders
 from afrobiz.booking.models import BookingStatusHistory
 from afrobiz.config import Settings
 from afrobiz.notifications.models import Notification
-from afrobiz.notifications.scheduled import expire_pending_bookings, send_due_follow_ups, send_due_reminders
 from factories.accounts import create_user
 from factories.booking import create_booking, create_service
 from factories.directory import create_business
@@ -83,8 +83,10 @@ async def test_a_guest_is_reminded_by_email_and_sms(db, shop, settings):
                                  customer_name="Tjeripo Guest", customer_email="tjeripo@example.na",
                                  customer_phone="0811234567", created_at=START - timedelta(days=2))
     assert await send_due_reminders(db, now=START - timedelta(hours=23), settings=settings) == [guest.id]
-    queued = [(j["args"]["booking_id"], j["args"]["channel"]) for j in await jobs(db, "notifications.send_guest")]
-    assert queued == [(str(guest.id), "email"), (str(guest.id), "sms")]
+    queued = [(j["args"]["channel"], j["args"]["to"], j["args"]["link"])
+              for j in await jobs(db, "notifications.send_guest")]
+    link = f"/bookings/{guest.booking_number}"
+    assert queued == [("email", "tjeripo@example.na", link), ("sms", "0811234567", link)]
 
 
 async def test_follow_up_asks_for_a_review_once_after_completion(db, shop, settings):

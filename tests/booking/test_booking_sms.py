@@ -1,4 +1,5 @@
-"""Two-way SMS through the public webhook: owners confirm/decline, customers cancel, by text.
+"""Two-way SMS through the public webhook: owners confirm/decline, customers cancel, by text
+(booking/flows.py reads the texts notifications/sms_inbound.py keeps).
 
 Requests are signed for real (HMAC-SHA256 over "t.body" with the configured secret)."""
 from __future__ import annotations
@@ -14,8 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from afrobiz.admin.models import AuditLog
+from afrobiz.booking import sms
 from afrobiz.booking.models import BookingStatusHistory
-from afrobiz.notifications import sms_inbound
+from afrobiz.kit.webhook_signature import sign
+from afrobiz.notifications.delivery import deliver_sms_reply, deliver_text
 from afrobiz.notifications.models import Notification, OutboundMessage, SmsInbound
 from factories.accounts import create_user
 from factories.booking import create_booking, create_service
@@ -54,7 +57,7 @@ def _day():
 async def send(client, sender: str, text: str, *, message_id: str | None = None, secret: str = SECRET,
                at: int | None = None, signature: str | None = None):
     body = json.dumps({"id": message_id or uuid.uuid4().hex, "from": sender, "text": text}).encode()
-    header = signature if signature is not None else sms_inbound.sign(secret, body, at or int(clock.time()))
+    header = signature if signature is not None else sign(secret, body, at or int(clock.time()))
     return await client.post(URL, content=body, headers={"Content-Type": "application/json", "X-Signature": header})
 
 
@@ -66,8 +69,8 @@ async def _inbound(db, sender: str) -> list[SmsInbound]:
 async def _deliver_replies(db, settings) -> list[str]:
     """Run the queued reply jobs' code (the local SMS stand-in writes the outbox)."""
     for job in await jobs(db, "notifications.send_sms_reply"):
-        await sms_inbound.send_reply(db, inbound_id=job["args"]["inbound_id"], settings=settings)
-        await sms_inbound.send_reply(db, inbound_id=job["args"]["inbound_id"], settings=settings)  # a retry
+        await deliver_sms_reply(db, inbound_id=job["args"]["inbound_id"], settings=settings)
+        await deliver_sms_reply(db, inbound_id=job["args"]["inbound_id"], settings=settings)  # a retry
     return list(await db.scalars(select(OutboundMessage.body).where(OutboundMessage.channel == "sms")
                                  .order_by(OutboundMessage.created_at)))
 
@@ -155,7 +158,7 @@ async def test_signature_rules(client, db, shop, two_way):
         assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
     assert "5-minute" in stale.json()["detail"] and "does not match" in wrong.json()["detail"]
     body = b'{"from": "+264811234567"}'
-    r = await client.post(URL, content=body, headers={"X-Signature": sms_inbound.sign(SECRET, body, int(clock.time()))})
+    r = await client.post(URL, content=body, headers={"X-Signature": sign(SECRET, body, int(clock.time()))})
     assert r.status_code == 400 and r.json()["status"] == 400
     await db.refresh(booking)
     assert booking.status == "pending" and await _inbound(db, owner_phone) == []
@@ -212,7 +215,7 @@ async def test_unclear_texts_get_a_short_help_reply(client, db, shop, two_way):
     rows = await _inbound(db, owner_phone)
     assert [r.outcome for r in rows] == ["help"] * 5
     replies = await _deliver_replies(db, two_way)
-    assert replies == [sms_inbound.HELP] * 5 and len(sms_inbound.HELP) <= 160
+    assert replies == [sms.HELP] * 5 and len(sms.HELP) <= 160
 
 
 async def test_each_sender_is_rate_limited(client, db, shop, two_way):
@@ -229,13 +232,11 @@ async def test_each_sender_is_rate_limited(client, db, shop, two_way):
     ("  No   7k2m9pqr ", ("decline", "AB-7K2M9PQR")), ("c AB-7K2M 9PQR", ("cancel", "AB-7K2M9PQR")),
     ("YES AB-7K2M9PQ", None), ("YES AB-7K2M9PQ1", None), ("maybe AB-7K2M9PQR", None), ("", None)])
 def test_commands_are_read_forgivingly(text, expected):
-    got = sms_inbound.parse_command(text)
+    got = sms.parse_command(text)
     assert (got and (got.action, got.number)) == expected or (got is None and expected is None)
 
 
 async def test_the_new_booking_sms_tells_the_owner_how_to_answer(client, db, login, shop, two_way):
-    from afrobiz.notifications.delivery import deliver_text
-
     owner, owner_phone, _, service = shop
     customer = await create_user(db)
     r = await client.post("/api/v1/bookings", headers=await login(customer), json={
