@@ -22,7 +22,7 @@ from afrobiz.admin.audit import record
 from afrobiz.booking import availability as av
 from afrobiz.booking import ics
 from afrobiz.booking.errors import CancellationDeadlinePassed, SlotUnavailable, TransitionNotAllowed
-from afrobiz.booking.messages import Words, tell_customer, tell_owner
+from afrobiz.booking.messages import GUEST_CHANNELS, Words, tell_customer, tell_owner
 from afrobiz.booking.models import ACTIVE_STATUSES, Booking, BookingStatus as S, BookingStatusHistory, Service
 from afrobiz.booking.service import lost_race
 from afrobiz.booking.slots import business_tz, load_context, slot_problem, starts_at
@@ -69,7 +69,7 @@ class Notice:
 
     customer: Words | None = None
     owner: Words | None = None
-    guest_by: tuple[str, ...] = ("email", "sms")
+    guest_by: tuple[str, ...] = GUEST_CHANNELS
 
 
 def can_transition(actor: Actor, old: S, new: S) -> bool:
